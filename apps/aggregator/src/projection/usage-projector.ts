@@ -1,0 +1,106 @@
+// Consumes the USAGE stream and projects it into the daily tables, one transaction per batch, acking only
+// after the commit. Poison messages are parked on the dead-letter subject and never block the stream.
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { JsMsg, headers as natsHeaders } from 'nats';
+import { ServiceConfig, subjectsFor } from '@mai/config';
+import { decodeUsageEvent } from '@mai/domain';
+import { runBatchConsumer } from '@mai/messaging';
+import { StreamedUsageEvent, UsageProjectionWriter } from '@mai/persistence';
+import { NatsConnection, PostgresConnection, SERVICE_CONFIG, createLogger } from '@mai/platform';
+import { aggregatorMetrics } from './aggregator-metrics';
+import { faultInjector } from './fault-injection';
+
+export const PROJECTOR_DURABLE = 'aggregator';
+const MAX_BATCH = Number(process.env.AGGREGATOR_MAX_BATCH ?? 1000);
+
+@Injectable()
+export class UsageProjector implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = createLogger('aggregator').child({ component: 'projector' });
+  private readonly stop = new AbortController();
+  private readonly subjects;
+  private readonly injectFault = faultInjector();
+  private batches = 0;
+  private running?: Promise<void>;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly postgres: PostgresConnection,
+    private readonly nats: NatsConnection,
+  ) {
+    this.subjects = subjectsFor(config);
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = this.run();
+  }
+
+  private async run(): Promise<void> {
+    await this.postgres.whenReady();
+    const { js, jsm } = await this.nats.jetstream();
+    const writer = new UsageProjectionWriter(this.postgres.pool);
+    this.log.info({ stream: this.config.usageStream, durable: PROJECTOR_DURABLE, maxBatch: MAX_BATCH }, 'projecting usage');
+    await runBatchConsumer({
+      js,
+      jsm,
+      stream: this.config.usageStream,
+      durable: PROJECTOR_DURABLE,
+      filterSubject: this.subjects.usageRecordedAll,
+      maxBatch: MAX_BATCH,
+      signal: this.stop.signal,
+      onError: (error, attempt) => {
+        aggregatorMetrics.failures.inc();
+        this.log.error({ err: error, attempt }, 'batch failed; messages returned to the stream');
+      },
+      handle: (messages) => this.project(writer, messages),
+    });
+  }
+
+  private async project(writer: UsageProjectionWriter, messages: JsMsg[]): Promise<void> {
+    const stopTimer = aggregatorMetrics.batchSeconds.startTimer();
+    const batchNumber = ++this.batches;
+    const decoded: StreamedUsageEvent[] = [];
+    const settled: JsMsg[] = [];
+    for (const message of messages) {
+      const result = decodeUsageEvent(message.data);
+      if (result.ok) {
+        decoded.push({ streamSeq: message.seq, event: result.event });
+        settled.push(message);
+      } else {
+        await this.deadLetter(message, result.reason);
+      }
+    }
+    const outcome = await writer.applyBatch(decoded, () => this.injectFault('crash-before-commit', batchNumber));
+    this.injectFault('crash-after-commit', batchNumber);
+    for (const message of settled) message.ack();
+
+    aggregatorMetrics.batchSize.observe(messages.length);
+    aggregatorMetrics.records.inc({ outcome: 'projected' }, outcome.projected);
+    aggregatorMetrics.records.inc({ outcome: 'duplicate' }, outcome.duplicates);
+    if (decoded.length > 0) aggregatorMetrics.checkpoint.set(Math.max(...decoded.map((d) => d.streamSeq)));
+    if (outcome.conflicts.length > 0) {
+      aggregatorMetrics.conflicts.inc(outcome.conflicts.length);
+      this.log.warn({ conflicts: outcome.conflicts.slice(0, 20), count: outcome.conflicts.length }, 'generation ids re-sent with different fields; the first version stands');
+    }
+    const connection = this.nats.current()?.connection;
+    for (const orgId of outcome.orgsChanged) connection?.publish(this.subjects.projected(orgId));
+    stopTimer();
+  }
+
+  private async deadLetter(message: JsMsg, reason: string): Promise<void> {
+    const { js } = await this.nats.jetstream();
+    const orgToken = message.subject.split('.').pop() ?? 'unknown';
+    const h = natsHeaders();
+    h.set('Dead-Letter-Reason', reason.slice(0, 512));
+    h.set('Original-Subject', message.subject);
+    h.set('Original-Stream-Seq', String(message.seq));
+    await js.publish(this.subjects.deadLetter(orgToken), message.data, { headers: h, msgID: `dlq:${this.config.usageStream}:${message.seq}` });
+    message.term();
+    aggregatorMetrics.deadLetters.inc();
+    this.log.error({ streamSeq: message.seq, subject: message.subject, reason }, 'poison message parked on the dead-letter subject');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stop.abort();
+    await this.running?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,36 @@
+// npm run cli -- org create|list|rotate-secret (contract §2)
+import { parseArgs } from 'node:util';
+import { OrganizationStore } from '@mai/persistence';
+import { Command, UsageError } from '../cli-context';
+
+export const orgCommand: Command = async (args, context) => {
+  const [action, ...rest] = args;
+  const store = new OrganizationStore(await context.database());
+  switch (action) {
+    case 'create': {
+      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, timezone: { type: 'string' } } });
+      if (positionals.length !== 1) throw new UsageError('usage: org create <orgId> [--name NAME] [--timezone IANA_TZ]');
+      const { organization, secret } = await store.create({ orgId: positionals[0], name: values.name, timeZone: values.timezone });
+      context.print(`created organization ${organization.orgId} (${organization.name}, time zone ${organization.timeZone})`);
+      context.print('webhook signing secret (shown once):');
+      context.print(secret);
+      return;
+    }
+    case 'list': {
+      const organizations = await store.list();
+      context.print(['ORG ID', 'NAME', 'TIME ZONE', 'CREATED'].join('\t'));
+      for (const org of organizations) context.print([org.orgId, org.name, org.timeZone, org.createdAt.toISOString()].join('\t'));
+      return;
+    }
+    case 'rotate-secret': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      if (positionals.length !== 1) throw new UsageError('usage: org rotate-secret <orgId>');
+      const secret = await store.rotateSecret(positionals[0]);
+      context.print(`rotated the webhook secret of ${positionals[0]}; the previous secret stays valid for 24 h`);
+      context.print(secret);
+      return;
+    }
+    default:
+      throw new UsageError('usage: org create|list|rotate-secret ...');
+  }
+};

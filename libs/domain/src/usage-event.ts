@@ -1,0 +1,128 @@
+// The one event of the usage log. Everything a replay needs to rebuild the projection exactly travels in it:
+// the raw cost as a decimal string, the markup rate in force, the tokens, and the org's usage day.
+import { createHash } from 'node:crypto';
+import { isCalendarDay, parseRfc3339 } from './calendar';
+import { isOrgId } from './organization';
+import { MODEL_ID_PATTERN } from './catalog';
+
+export const USAGE_EVENT_VERSION = 1 as const;
+
+/** Field bounds shared by every receiver (webhook DTOs, OTLP mapping) and by the event decoder. */
+export const USAGE_BOUNDS = {
+  generationIdMaxLength: 128,
+  userMaxLength: 256,
+  providerMaxLength: 128,
+  /** Per generation and direction; above any context window sold today, far below 2^53. */
+  maxTokens: 100_000_000,
+  maxRecordsPerDelivery: 1000,
+} as const;
+
+export type UsageSource = 'webhook' | 'otlp';
+
+export interface UsageRecord {
+  /** OpenRouter generation id: the idempotency key within the org. */
+  readonly generationId: string;
+  readonly model: string;
+  readonly provider: string;
+  /** USD before markup, canonical decimal string. */
+  readonly rawCostUsd: string;
+  /** The markup rate in force at `occurredAt`, decimal string. */
+  readonly markupRate: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** ISO instant of the generation. */
+  readonly occurredAt: string;
+  /** `occurredAt` as a calendar day in the org's time zone. */
+  readonly usageDay: string;
+  readonly user: string | null;
+}
+
+export interface UsageRecorded {
+  readonly type: 'UsageRecorded';
+  readonly version: typeof USAGE_EVENT_VERSION;
+  readonly data: {
+    readonly orgId: string;
+    readonly timeZone: string;
+    readonly records: readonly UsageRecord[];
+  };
+  readonly metadata: {
+    readonly source: UsageSource;
+    /** The delivery this event came from (webhook-id, or an OTLP request hash); also the stream's Nats-Msg-Id suffix. */
+    readonly deliveryId: string;
+    readonly receivedAt: string;
+  };
+}
+
+/** Every event the usage stream can carry. New types join this union; folds must handle each. */
+export type UsageEvent = UsageRecorded;
+
+export type DecodeResult = { ok: true; event: UsageEvent } | { ok: false; reason: string };
+
+const isNonNegativeInteger = (value: unknown, max: number): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max;
+const isDecimalString = (value: unknown): value is string =>
+  typeof value === 'string' && value.length <= 64 && /^\d+(\.\d+)?$/.test(value);
+const isBoundedString = (value: unknown, max: number): value is string =>
+  typeof value === 'string' && value.length >= 1 && value.length <= max;
+
+function recordProblem(record: unknown): string | undefined {
+  if (typeof record !== 'object' || record === null) return 'record is not an object';
+  const r = record as Record<string, unknown>;
+  if (!isBoundedString(r.generationId, USAGE_BOUNDS.generationIdMaxLength)) return 'generationId';
+  if (typeof r.model !== 'string' || !MODEL_ID_PATTERN.test(r.model)) return 'model';
+  if (!isBoundedString(r.provider, USAGE_BOUNDS.providerMaxLength)) return 'provider';
+  if (!isDecimalString(r.rawCostUsd)) return 'rawCostUsd';
+  if (!isDecimalString(r.markupRate) || Number(r.markupRate) <= 0) return 'markupRate';
+  if (!isNonNegativeInteger(r.promptTokens, USAGE_BOUNDS.maxTokens)) return 'promptTokens';
+  if (!isNonNegativeInteger(r.completionTokens, USAGE_BOUNDS.maxTokens)) return 'completionTokens';
+  if (typeof r.occurredAt !== 'string' || !parseRfc3339(r.occurredAt)) return 'occurredAt';
+  if (typeof r.usageDay !== 'string' || !isCalendarDay(r.usageDay)) return 'usageDay';
+  if (r.user !== null && !isBoundedString(r.user, USAGE_BOUNDS.userMaxLength)) return 'user';
+  return undefined;
+}
+
+/**
+ * Decodes and checks a message from the usage stream. Anything that fails here is poison: it can never be
+ * projected, so the consumer parks it on the dead-letter subject instead of retrying it.
+ */
+export function decodeUsageEvent(payload: Uint8Array | string): DecodeResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'payload is not JSON' };
+  }
+  if (typeof parsed !== 'object' || parsed === null) return { ok: false, reason: 'payload is not an object' };
+  const event = parsed as { type?: unknown; version?: unknown; data?: any; metadata?: any };
+  if (event.type !== 'UsageRecorded') return { ok: false, reason: `unknown event type ${String(event.type)}` };
+  if (event.version !== USAGE_EVENT_VERSION) return { ok: false, reason: `unsupported version ${String(event.version)}` };
+  const data = event.data;
+  if (typeof data !== 'object' || data === null || !isOrgId(data.orgId)) return { ok: false, reason: 'data.orgId' };
+  if (typeof data.timeZone !== 'string') return { ok: false, reason: 'data.timeZone' };
+  if (!Array.isArray(data.records) || data.records.length === 0 || data.records.length > USAGE_BOUNDS.maxRecordsPerDelivery) {
+    return { ok: false, reason: 'data.records must hold 1 to 1000 records' };
+  }
+  for (let index = 0; index < data.records.length; index++) {
+    const problem = recordProblem(data.records[index]);
+    if (problem) return { ok: false, reason: `data.records[${index}].${problem} is invalid` };
+  }
+  const metadata = event.metadata;
+  if (typeof metadata !== 'object' || metadata === null) return { ok: false, reason: 'metadata' };
+  if (metadata.source !== 'webhook' && metadata.source !== 'otlp') return { ok: false, reason: 'metadata.source' };
+  if (!isBoundedString(metadata.deliveryId, 256)) return { ok: false, reason: 'metadata.deliveryId' };
+  if (typeof metadata.receivedAt !== 'string' || !parseRfc3339(metadata.receivedAt)) return { ok: false, reason: 'metadata.receivedAt' };
+  return { ok: true, event: parsed as UsageEvent };
+}
+
+export function encodeUsageEvent(event: UsageEvent): Uint8Array {
+  return Buffer.from(JSON.stringify(event), 'utf8');
+}
+
+/**
+ * A stable fingerprint of what a record says, to notice a generation id re-sent with different fields.
+ * Hashed, so the ledger holds no end-user ids.
+ */
+export function recordFingerprint(record: UsageRecord): string {
+  const text = JSON.stringify([record.model, record.rawCostUsd, record.promptTokens, record.completionTokens, record.occurredAt, record.user]);
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,5 @@
+export * from './connection';
+export * from './usage-stream';
+export * from './usage-publisher';
+export * from './batch-consumer';
+export * from './pricing-protocol';

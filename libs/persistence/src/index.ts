@@ -1,0 +1,5 @@
+export * from './database';
+export * from './migrations';
+export * from './organizations';
+export * from './usage-projection';
+export * from './pricing';

@@ -1,0 +1,197 @@
+// Writes a batch of usage events into the daily projection exactly once. One transaction per batch:
+// ledger insert (drops generation ids seen before) → fold → one upsert per table → checkpoint. The caller
+// acks the messages only after this commits, so a crash anywhere before leaves the batch to be redelivered,
+// and a crash after the commit but before the ack is absorbed by the ledger.
+import { Pool, PoolClient } from 'pg';
+import { OrgUsageRecord, UsageEvent, firstOfEachGeneration, foldUsage, recordFingerprint, usageRecordsOf } from '@mai/domain';
+import { withTransaction } from './database';
+
+export interface StreamedUsageEvent {
+  /** The stream sequence of the message that carried the event. */
+  readonly streamSeq: number;
+  readonly event: UsageEvent;
+}
+
+export interface GenerationConflict {
+  readonly orgId: string;
+  readonly generationId: string;
+}
+
+export interface BatchOutcome {
+  /** Records counted for the first time. */
+  readonly projected: number;
+  /** Records whose generation id was already counted (redeliveries, retries, re-sends). */
+  readonly duplicates: number;
+  /** Duplicates that disagree with the version already counted (the first version stands). */
+  readonly conflicts: readonly GenerationConflict[];
+  /** Orgs whose numbers changed, for live-update notifications. */
+  readonly orgsChanged: readonly string[];
+}
+
+/** The tables one version of the projection lives in; a rebuild writes a fresh set beside the live one. */
+export interface ProjectionTables {
+  readonly daily: string;
+  readonly monthlyUsers: string;
+  readonly ledger: string;
+  readonly checkpoint: string;
+}
+
+export const LIVE_PROJECTION: ProjectionTables = {
+  daily: 'client_model_daily_usage',
+  monthlyUsers: 'org_monthly_users',
+  ledger: 'usage_ledger',
+  checkpoint: 'client_model_daily_usage',
+};
+
+/** Ids are kept one day longer than the 35 days ingest accepts, measured in stream time (see `clock`). */
+const LEDGER_RETENTION_DAYS = 36;
+const LEDGER_PRUNE_LIMIT = 10_000;
+
+export class UsageProjectionWriter {
+  constructor(
+    private readonly pool: Pool,
+    private readonly tables: ProjectionTables = LIVE_PROJECTION,
+  ) {}
+
+  /** `beforeCommit` runs inside the transaction after all writes (fault-injection tests kill the process there). */
+  async applyBatch(batch: readonly StreamedUsageEvent[], beforeCommit?: () => void): Promise<BatchOutcome> {
+    if (batch.length === 0) return { projected: 0, duplicates: 0, conflicts: [], orgsChanged: [] };
+    const seqOf = new Map<OrgUsageRecord, number>();
+    const entries: OrgUsageRecord[] = [];
+    let maxSeq = 0;
+    let clock = '';
+    for (const { streamSeq, event } of batch) {
+      maxSeq = Math.max(maxSeq, streamSeq);
+      if (event.metadata.receivedAt > clock) clock = event.metadata.receivedAt;
+      for (const entry of usageRecordsOf(event)) {
+        seqOf.set(entry, streamSeq);
+        entries.push(entry);
+      }
+    }
+    const { unique, duplicates: repeatedInBatch } = firstOfEachGeneration(entries);
+
+    return withTransaction(this.pool, async (client) => {
+      const fresh = await this.claimGenerations(client, unique, seqOf);
+      const alreadyCounted = unique.filter((entry) => !fresh.has(ledgerKey(entry)));
+      const conflicts = await this.findConflicts(client, [...alreadyCounted, ...repeatedInBatch]);
+      const counted = unique.filter((entry) => fresh.has(ledgerKey(entry)));
+      const delta = foldUsage(counted);
+      await this.upsertDaily(client, delta.daily);
+      await this.insertMonthlyUsers(client, delta.monthlyUsers);
+      await this.advanceCheckpoint(client, maxSeq, clock);
+      await client.query(
+        `DELETE FROM ${this.tables.ledger} WHERE ctid = ANY (ARRAY(
+           SELECT ctid FROM ${this.tables.ledger}
+            WHERE occurred_at < $1::timestamptz - make_interval(days => $2) LIMIT $3))`,
+        [clock, LEDGER_RETENTION_DAYS, LEDGER_PRUNE_LIMIT],
+      );
+      beforeCommit?.();
+      return {
+        projected: counted.length,
+        duplicates: alreadyCounted.length + repeatedInBatch.length,
+        conflicts,
+        orgsChanged: [...new Set(delta.daily.map((row) => row.orgId))],
+      };
+    });
+  }
+
+  /** Inserts the ledger rows; returns the keys that were new (the rest were counted before). */
+  private async claimGenerations(client: PoolClient, unique: OrgUsageRecord[], seqOf: Map<OrgUsageRecord, number>): Promise<Set<string>> {
+    if (unique.length === 0) return new Set();
+    // Sorted so that concurrent aggregators take row locks in the same order and cannot deadlock.
+    const sorted = [...unique].sort((a, b) => compareKeys(ledgerKey(a), ledgerKey(b)));
+    const { rows } = await client.query<{ org_id: string; generation_id: string }>(
+      `INSERT INTO ${this.tables.ledger} (org_id, generation_id, occurred_at, fingerprint, stream_seq)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::int8[])
+       ON CONFLICT (org_id, generation_id) DO NOTHING
+       RETURNING org_id, generation_id`,
+      [
+        sorted.map((e) => e.orgId),
+        sorted.map((e) => e.record.generationId),
+        sorted.map((e) => e.record.occurredAt),
+        sorted.map((e) => recordFingerprint(e.record)),
+        sorted.map((e) => seqOf.get(e) ?? 0),
+      ],
+    );
+    return new Set(rows.map((row) => `${row.org_id}\u0000${row.generation_id}`));
+  }
+
+  private async findConflicts(client: PoolClient, duplicates: OrgUsageRecord[]): Promise<GenerationConflict[]> {
+    if (duplicates.length === 0) return [];
+    const { rows } = await client.query<{ org_id: string; generation_id: string; fingerprint: string }>(
+      `SELECT l.org_id, l.generation_id, l.fingerprint
+         FROM ${this.tables.ledger} l
+         JOIN unnest($1::text[], $2::text[]) AS d(org_id, generation_id) USING (org_id, generation_id)`,
+      [duplicates.map((e) => e.orgId), duplicates.map((e) => e.record.generationId)],
+    );
+    const counted = new Map(rows.map((row) => [`${row.org_id}\u0000${row.generation_id}`, row.fingerprint]));
+    return duplicates
+      .filter((entry) => {
+        const fingerprint = counted.get(ledgerKey(entry));
+        return fingerprint !== undefined && fingerprint !== recordFingerprint(entry.record);
+      })
+      .map((entry) => ({ orgId: entry.orgId, generationId: entry.record.generationId }));
+  }
+
+  private async upsertDaily(client: PoolClient, rows: ReturnType<typeof foldUsage>['daily']): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(
+      `INSERT INTO ${this.tables.daily} AS d
+         (org_id, usage_day, model, prompt_tokens, completion_tokens, total_tokens, requests, raw_cost, markup_cost)
+       SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::numeric[], $9::numeric[])
+       ON CONFLICT (org_id, usage_day, model) DO UPDATE SET
+         prompt_tokens     = d.prompt_tokens + EXCLUDED.prompt_tokens,
+         completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
+         total_tokens      = d.total_tokens + EXCLUDED.total_tokens,
+         requests          = d.requests + EXCLUDED.requests,
+         raw_cost          = d.raw_cost + EXCLUDED.raw_cost,
+         markup_cost       = d.markup_cost + EXCLUDED.markup_cost,
+         updated_at        = now()`,
+      [
+        rows.map((r) => r.orgId),
+        rows.map((r) => r.usageDay),
+        rows.map((r) => r.model),
+        rows.map((r) => r.promptTokens),
+        rows.map((r) => r.completionTokens),
+        rows.map((r) => r.totalTokens),
+        rows.map((r) => r.requests),
+        rows.map((r) => r.rawCost.toString()),
+        rows.map((r) => r.markupCost.toString()),
+      ],
+    );
+  }
+
+  private async insertMonthlyUsers(client: PoolClient, users: ReturnType<typeof foldUsage>['monthlyUsers']): Promise<void> {
+    if (users.length === 0) return;
+    await client.query(
+      `INSERT INTO ${this.tables.monthlyUsers} (org_id, month, user_id)
+       SELECT o, (m || '-01')::date, u FROM unnest($1::text[], $2::text[], $3::text[]) AS t(o, m, u)
+       ON CONFLICT DO NOTHING`,
+      [users.map((u) => u.orgId), users.map((u) => u.month), users.map((u) => u.user)],
+    );
+  }
+
+  private async advanceCheckpoint(client: PoolClient, streamSeq: number, clock: string): Promise<void> {
+    await client.query(
+      `INSERT INTO projection_checkpoints AS c (projection, stream_seq, clock) VALUES ($1, $2, $3)
+       ON CONFLICT (projection) DO UPDATE SET
+         stream_seq = GREATEST(c.stream_seq, EXCLUDED.stream_seq),
+         clock      = GREATEST(c.clock, EXCLUDED.clock),
+         updated_at = now()`,
+      [this.tables.checkpoint, streamSeq, clock],
+    );
+  }
+
+  async checkpoint(): Promise<{ streamSeq: number; clock: Date } | undefined> {
+    const { rows } = await this.pool.query('SELECT stream_seq, clock FROM projection_checkpoints WHERE projection = $1', [this.tables.checkpoint]);
+    return rows[0] ? { streamSeq: Number(rows[0].stream_seq), clock: rows[0].clock } : undefined;
+  }
+}
+
+function ledgerKey(entry: OrgUsageRecord): string {
+  return `${entry.orgId}\u0000${entry.record.generationId}`;
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

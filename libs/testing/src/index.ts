@@ -1,0 +1,6 @@
+export * from './services';
+export * from './test-environment';
+export * from './service-process';
+export * from './webhook-sender';
+export * from './wait';
+export * from './pipeline';
