@@ -4,3 +4,4 @@ export * from './service-process';
 export * from './webhook-sender';
 export * from './wait';
 export * from './pipeline';
+export * from './fake-nbp';
