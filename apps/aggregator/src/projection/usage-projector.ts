@@ -10,7 +10,8 @@ import { NatsConnection, PostgresConnection, SERVICE_CONFIG, createLogger } from
 import { aggregatorMetrics } from './aggregator-metrics';
 import { faultInjector } from './fault-injection';
 
-export const PROJECTOR_DURABLE = 'aggregator';
+/** The durable consumer's name; a second name replays the whole stream independently (e.g. into a fresh database). */
+export const PROJECTOR_DURABLE = process.env.AGGREGATOR_DURABLE || 'aggregator';
 const MAX_BATCH = Number(process.env.AGGREGATOR_MAX_BATCH ?? 1000);
 
 @Injectable()
