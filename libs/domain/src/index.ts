@@ -6,3 +6,4 @@ export * from './organization';
 export * from './usage-event';
 export * from './generation-record';
 export * from './daily-usage';
+export * from './exchange-rate';
