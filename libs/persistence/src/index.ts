@@ -3,3 +3,4 @@ export * from './migrations';
 export * from './organizations';
 export * from './usage-projection';
 export * from './pricing';
+export * from './exchange-rates';
