@@ -7,3 +7,4 @@ export * from './usage-event';
 export * from './generation-record';
 export * from './daily-usage';
 export * from './exchange-rate';
+export * from './pricing-change';
