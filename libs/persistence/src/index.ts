@@ -4,3 +4,4 @@ export * from './organizations';
 export * from './usage-projection';
 export * from './pricing';
 export * from './exchange-rates';
+export * from './ingest-tokens';

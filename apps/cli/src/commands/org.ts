@@ -1,6 +1,6 @@
-// npm run cli -- org create|list|rotate-secret (contract §2)
+// npm run cli -- org create|list|rotate-secret (contract §2) | ingest-token (contract §3b)
 import { parseArgs } from 'node:util';
-import { OrganizationStore } from '@mai/persistence';
+import { IngestTokenStore, OrganizationStore } from '@mai/persistence';
 import { Command, UsageError } from '../cli-context';
 
 export const orgCommand: Command = async (args, context) => {
@@ -30,7 +30,15 @@ export const orgCommand: Command = async (args, context) => {
       context.print(secret);
       return;
     }
+    case 'ingest-token': {
+      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { rotate: { type: 'boolean' } } });
+      if (positionals.length !== 1) throw new UsageError('usage: org ingest-token <orgId> [--rotate]');
+      const token = await new IngestTokenStore(await context.database()).issue(positionals[0], { rotate: values.rotate });
+      context.print(`new ingest token of ${positionals[0]}${values.rotate ? '; the previous one no longer works' : ''} (shown once; send it as "Authorization: Bearer <token>"):`);
+      context.print(token);
+      return;
+    }
     default:
-      throw new UsageError('usage: org create|list|rotate-secret ...');
+      throw new UsageError('usage: org create|list|rotate-secret|ingest-token ...');
   }
 };
