@@ -1,6 +1,7 @@
 // The one path by which usage enters the log, whichever receiver it came through (signed webhook or OTLP):
-// apply the business rules to every record, reject the whole delivery if any record fails, and otherwise
-// publish it to JetStream, answering only after the stream has acknowledged it.
+// apply the business rules to every record, reject the whole delivery if any record fails (or, for OTLP,
+// leave the failing records out and report them), and publish the rest to JetStream, answering only after
+// the stream has acknowledged it.
 import { Inject, Injectable } from '@nestjs/common';
 import { ServiceConfig, subjectsFor } from '@mai/config';
 import { GenerationInput, UsageRecord, UsageRecorded, UsageSource, USAGE_EVENT_VERSION, acceptGeneration } from '@mai/domain';
@@ -15,7 +16,7 @@ export interface IntakeIssue {
 }
 
 export type IntakeResult =
-  | { kind: 'accepted'; accepted: number; duplicates: number }
+  | { kind: 'accepted'; accepted: number; duplicates: number; rejected: IntakeIssue[] }
   | { kind: 'rejected'; error: string; details: IntakeIssue[] };
 
 /** The stream or pricing cannot be reached: nothing was stored, the sender should retry (503). */
@@ -30,6 +31,11 @@ export interface Delivery {
   /** Stable across retries of the same delivery (webhook-id, or a hash of the OTLP body). */
   readonly deliveryId: string;
   readonly inputs: readonly GenerationInput[];
+  /**
+   * 'all-or-nothing' (default, the webhook): one invalid record rejects the whole delivery. 'partial' (OTLP,
+   * whose answer can report rejected spans): invalid records are left out and listed in `rejected`.
+   */
+  readonly acceptance?: 'all-or-nothing' | 'partial';
 }
 
 /** Enough to keep two cores busy; beyond it, waiting adds latency without adding throughput. */
@@ -67,11 +73,14 @@ export class UsageIntake {
       if (result.ok) records.push(result.record);
       else details.push(...result.issues.map((issue) => ({ index, ...issue })));
     });
-    if (details.length > 0) {
+    const partial = delivery.acceptance === 'partial';
+    if (details.length > 0 && !partial) {
       ingestMetrics.records.inc({ source: delivery.source, outcome: 'rejected' }, delivery.inputs.length);
       const invalid = new Set(details.map((d) => d.index)).size;
       return { kind: 'rejected', error: `${invalid} of ${delivery.inputs.length} records are invalid; nothing was accepted`, details };
     }
+    if (details.length > 0) ingestMetrics.records.inc({ source: delivery.source, outcome: 'rejected' }, delivery.inputs.length - records.length);
+    if (records.length === 0) return { kind: 'accepted', accepted: 0, duplicates: 0, rejected: details };
 
     // The same generation twice in one delivery: the first stands, the rest are duplicates.
     const seen = new Set<string>();
@@ -101,7 +110,7 @@ export class UsageIntake {
       );
       ingestMetrics.records.inc({ source: delivery.source, outcome: 'accepted' }, outcome.stored);
       ingestMetrics.records.inc({ source: delivery.source, outcome: 'duplicate' }, outcome.duplicates + repeated);
-      return { kind: 'accepted', accepted: outcome.stored, duplicates: outcome.duplicates + repeated };
+      return { kind: 'accepted', accepted: outcome.stored, duplicates: outcome.duplicates + repeated, rejected: details };
     } catch (error) {
       throw new IntakeUnavailableError((error as Error).message);
     } finally {
