@@ -139,7 +139,7 @@ export class DashboardPage {
 
   /** Picks a preset, or a custom start/end, and waits for the table to show the new period. */
   async pickRange(range: RangePresetName | { start: string; end: string }): Promise<DashboardState> {
-    const answered = this.page.waitForResponse((res) => new URL(res.url()).pathname === `${API_PATH}/usage-by-model`);
+    const answered = this.page.waitForResponse((res) => new URL(res.url()).pathname === `${API_PATH}/usage-by-model`, { timeout: 10_000 });
     if (typeof range === 'string') {
       await this.page.getByTestId(`range-${range}`).click();
     } else {

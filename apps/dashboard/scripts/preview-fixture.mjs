@@ -12,7 +12,7 @@
 // Tokens (HS256 with the fixture secret, same claims as the real gateway's): GET /__fixture/token?org=&user=&role=
 // Orgs: `acme` (rich usage), `empty-co` (no usage), `forbidden-org` (403). Role `member` nulls every cost.
 // Test controls: GET /__fixture/fail?count=N&status=503 (next N API calls fail), GET /__fixture/emit (new usage
-// arrives + a `usage` event is pushed), GET /__fixture/reset.
+// arrives + a `usage` event is pushed), GET /__fixture/latency?ms=N, GET /__fixture/reset.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -23,7 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(here, '..', 'dist');
 const PORT = Number(process.env.FIXTURE_PORT ?? 4173);
 const HOST = '127.0.0.1';
-const LATENCY_MS = Number(process.env.FIXTURE_LATENCY_MS ?? 120);
+let latencyMs = Number(process.env.FIXTURE_LATENCY_MS ?? 120);
 const SECRET = 'fixture-secret-not-for-production';
 const TIMEZONE = 'Europe/Warsaw';
 const MARKUP = 1.3;
@@ -331,9 +331,14 @@ const server = createServer(async (req, res) => {
       failNext = { count: Number(q.get('count') ?? 1), status: Number(q.get('status') ?? 503) };
       return send(res, 200, { ok: true, ...failNext });
     }
+    if (pathname === '/__fixture/latency') {
+      latencyMs = Number(q.get('ms') ?? 0);
+      return send(res, 200, { ok: true, latencyMs });
+    }
     if (pathname === '/__fixture/emit') return send(res, 200, { ok: true, clients: emitUsage() });
     if (pathname === '/__fixture/reset') {
       failNext = { count: 0, status: 503 };
+      latencyMs = Number(process.env.FIXTURE_LATENCY_MS ?? 120);
       extra.clear();
       return send(res, 200, { ok: true });
     }
@@ -343,7 +348,7 @@ const server = createServer(async (req, res) => {
   if (!pathname.startsWith('/api/')) return serveStatic(req, res, pathname);
   if (pathname === '/api/openapi.json') return send(res, 200, { openapi: '3.1.0', info: { title: 'fixture', version: '0' }, paths: {} });
 
-  if (LATENCY_MS > 0) await new Promise((r) => setTimeout(r, LATENCY_MS));
+  if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
 
   const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const token = bearer ?? (pathname === `${API}/events` ? q.get('access_token') : null);

@@ -39,8 +39,10 @@ export interface Loadable<T> {
 
 const idle = <T>(): Loadable<T> => ({ status: 'idle', data: null, error: null });
 const TIMEZONE_STORAGE_KEY = 'mai-usage.timezone';
-/** Coalesce bursts of `usage` events into one refresh. */
+/** Coalesce bursts of `usage` events into one refresh… */
 const LIVE_DEBOUNCE_MS = 800;
+/** …and refresh at most this often: one refresh is four API calls, and the API allows 100 a minute per user. */
+const LIVE_MIN_INTERVAL_MS = 5_000;
 
 function session(): Storage | null {
   try {
@@ -113,6 +115,8 @@ class Dashboard {
   private drillController: AbortController | null = null;
   private stopLive: (() => void) | null = null;
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastLiveRefresh = 0;
+  private refreshWhenVisible = false;
 
   private get api(): DashboardApi {
     return new DashboardApi(this.token);
@@ -139,6 +143,13 @@ class Dashboard {
       if (token) this.setToken(token);
     };
     window.addEventListener('message', onMessage);
+    const onVisibility = () => {
+      if (!document.hidden && this.refreshWhenVisible) {
+        this.refreshWhenVisible = false;
+        this.scheduleLiveRefresh();
+      }
+    };
+    document.addEventListener('visibilitychange', onVisibility);
     if (window.parent !== window) window.parent.postMessage({ type: READY_MESSAGE_TYPE }, '*');
     if (window.opener) (window.opener as Window).postMessage({ type: READY_MESSAGE_TYPE }, '*');
 
@@ -146,6 +157,7 @@ class Dashboard {
 
     return () => {
       window.removeEventListener('message', onMessage);
+      document.removeEventListener('visibilitychange', onVisibility);
       this.controller?.abort();
       this.drillController?.abort();
       this.stopLiveUpdates();
@@ -157,6 +169,18 @@ class Dashboard {
     if (persist) {
       if (token) store?.setItem(TOKEN_STORAGE_KEY, token);
       else store?.removeItem(TOKEN_STORAGE_KEY);
+    }
+    if (token === this.token && token !== null) return;
+    const previous = this.claims;
+    const next = token ? decodeClaims(token) : null;
+    if (token && previous && next && previous.org === next.org && previous.sub === next.sub && this.usage.status === 'ready') {
+      // A host refreshing the same user's token: keep the numbers on screen and reload quietly.
+      this.token = token;
+      this.stopLiveUpdates();
+      if (this.orgProblem) return;
+      void this.loadAll({ silent: true });
+      this.startLiveUpdates();
+      return;
     }
     this.token = token;
     this.stopLiveUpdates();
@@ -311,16 +335,34 @@ class Dashboard {
     if (!this.token) return;
     this.stopLive = subscribeToUsageEvents({
       token: this.token,
-      onStatus: (status) => (this.live = status),
-      onUsage: () => {
-        clearTimeout(this.liveTimer);
-        this.liveTimer = setTimeout(() => void this.loadAll({ silent: true }), LIVE_DEBOUNCE_MS);
+      onStatus: (status) => {
+        // Events may have been missed while the stream was down: catch up once it is back.
+        if (status === 'live' && this.live === 'reconnecting') this.scheduleLiveRefresh();
+        this.live = status;
       },
+      onUsage: () => this.scheduleLiveRefresh(),
     });
+  }
+
+  /** One quiet refresh for a burst of `usage` events, no sooner than the minimum interval, never in a hidden tab. */
+  private scheduleLiveRefresh(): void {
+    if (this.liveTimer !== undefined) return; // one is already on its way and will see these changes too
+    const wait = Math.max(LIVE_DEBOUNCE_MS, this.lastLiveRefresh + LIVE_MIN_INTERVAL_MS - Date.now());
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = undefined;
+      if (document.hidden) {
+        this.refreshWhenVisible = true;
+        return;
+      }
+      this.lastLiveRefresh = Date.now();
+      void this.loadAll({ silent: true });
+    }, wait);
   }
 
   private stopLiveUpdates(): void {
     clearTimeout(this.liveTimer);
+    this.liveTimer = undefined;
+    this.refreshWhenVisible = false;
     this.stopLive?.();
     this.stopLive = null;
     this.live = 'off';

@@ -42,17 +42,17 @@ export function formatCompact(value: number, locale: Locale): string {
 }
 
 /**
- * USD is the billing currency and is always written the way an invoice from the provider writes it: `$0.125`,
- * `$1,234.50`. Two to four decimals, because per-model costs are often fractions of a cent; below $0.0001 two
- * significant digits (`$0.000023`) so a tiny cost never shows as zero; from $1,000 two decimals.
+ * USD is the billing currency and is always written the way the provider's invoice writes it, in either
+ * language: `$0.125`, `$1,234.50`. Below a dollar up to four decimals, because per-model costs are often
+ * fractions of a cent (`$0.0962`); below $0.0001 two significant digits (`$0.000023`) so a tiny cost never
+ * reads as zero; from a dollar up, cents.
  */
 export function formatUsd(value: Numberish): string {
   if (!isNumber(value)) return MISSING;
   const abs = Math.abs(value);
   let options: Intl.NumberFormatOptions;
-  if (abs === 0) options = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+  if (abs === 0 || abs >= 1) options = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
   else if (abs < 0.0001) options = { maximumSignificantDigits: 2 };
-  else if (abs >= 1000) options = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
   else options = { minimumFractionDigits: 2, maximumFractionDigits: 4 };
   return numberFormat('en-US', { style: 'currency', currency: 'USD', ...options }).format(value);
 }

@@ -4,6 +4,7 @@ import type { Locale } from './format';
 const en = {
   'app.title': 'LLM Usage & Costs',
   'app.subtitle': 'Usage metering for your organization',
+  'app.skipToContent': 'Skip to content',
   'nav.usageByModel': 'Usage by Model',
   'nav.sections': 'Dashboard sections',
 
@@ -59,6 +60,8 @@ const en = {
   'summary.uniqueUsers': 'Unique users',
   'summary.tokensOn': '{value} tokens',
   'summary.noData': 'No usage yet',
+  'summary.adminsOnly': 'Visible to admins only',
+  'summary.costIncludesMarkup': 'USD, incl. markup',
   'summary.failed': 'Monthly summary unavailable.',
 
   'top.heading': 'Top models',
@@ -80,7 +83,7 @@ const en = {
   'trend.periodTotal': '{tokens} tokens · {cost} in this period',
   'trend.periodTotalTokens': '{tokens} tokens in this period',
 
-  'table.heading': 'Usage by model',
+  'table.heading': 'Breakdown by model',
   'table.caption': 'Token usage and cost per model for {range}. Select a row for its daily breakdown.',
   'table.model': 'Model',
   'table.provider': 'Provider',
@@ -129,6 +132,13 @@ const en = {
   'login.submit': 'Sign in',
   'login.invalid': 'That doesn’t look like a JWT (three dot-separated parts).',
 
+  'period.heading': 'Selected period',
+  'period.cost': 'Total cost',
+  'period.tokens': 'Tokens',
+  'period.requests': 'Requests',
+  'period.activeModels': 'Models used',
+  'period.activeModelsValue': '{used} of {all}',
+
   'common.loading': 'Loading…',
   'common.tokens': 'tokens',
   'common.requests': 'requests',
@@ -141,6 +151,7 @@ type Dictionary = Record<MessageKey, string>;
 const pl: Dictionary = {
   'app.title': 'Zużycie i koszty LLM',
   'app.subtitle': 'Pomiar zużycia w Twojej organizacji',
+  'app.skipToContent': 'Przejdź do treści',
   'nav.usageByModel': 'Zużycie wg modelu',
   'nav.sections': 'Sekcje panelu',
 
@@ -196,6 +207,8 @@ const pl: Dictionary = {
   'summary.uniqueUsers': 'Unikalni użytkownicy',
   'summary.tokensOn': '{value} tokenów',
   'summary.noData': 'Brak zużycia',
+  'summary.adminsOnly': 'Widoczne tylko dla administratorów',
+  'summary.costIncludesMarkup': 'USD, z marżą',
   'summary.failed': 'Podsumowanie miesiąca jest niedostępne.',
 
   'top.heading': 'Najczęściej używane modele',
@@ -217,7 +230,7 @@ const pl: Dictionary = {
   'trend.periodTotal': '{tokens} tokenów · {cost} w tym okresie',
   'trend.periodTotalTokens': '{tokens} tokenów w tym okresie',
 
-  'table.heading': 'Zużycie według modelu',
+  'table.heading': 'Podział według modelu',
   'table.caption': 'Zużycie tokenów i koszt dla każdego modelu, {range}. Wybierz wiersz, aby zobaczyć dane dzienne.',
   'table.model': 'Model',
   'table.provider': 'Dostawca',
@@ -265,6 +278,13 @@ const pl: Dictionary = {
   'login.placeholder': 'eyJhbGciOiJIUzI1NiIs…',
   'login.submit': 'Zaloguj',
   'login.invalid': 'To nie wygląda na JWT (trzy części oddzielone kropkami).',
+
+  'period.heading': 'Wybrany okres',
+  'period.cost': 'Koszt łącznie',
+  'period.tokens': 'Tokeny',
+  'period.requests': 'Zapytania',
+  'period.activeModels': 'Użyte modele',
+  'period.activeModelsValue': '{used} z {all}',
 
   'common.loading': 'Wczytywanie…',
   'common.tokens': 'tokeny',
