@@ -25,7 +25,8 @@ export class TraceIntake {
     let parsed: unknown;
     try {
       // An empty export (OpenRouter's connection test sends one) is a request with no spans.
-      parsed = body.toString('utf8').trim() === '' ? {} : JSON.parse(body.toString('utf8'));
+      const text = body.toString('utf8');
+      parsed = text.trim() === '' ? {} : JSON.parse(text);
     } catch (error) {
       return { kind: 'malformed', error: `malformed JSON: ${(error as Error).message}` };
     }
