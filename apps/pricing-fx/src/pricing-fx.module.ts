@@ -3,10 +3,17 @@ import { ServiceConfig } from '@mai/config';
 import { PlatformModule, PostgresConnection, SERVICE_CONFIG, createLogger, retryForever } from '@mai/platform';
 import { PricingStore } from '@mai/persistence';
 import { CatalogController } from './catalog/catalog.controller';
+import { NbpClient } from './fx/nbp-client';
+import { UsdPlnController } from './fx/usd-pln.controller';
+import { UsdPlnRates } from './fx/usd-pln-rates';
 
 @Module({
   imports: [PlatformModule.forService({ service: 'pricing-fx', postgres: true, nats: true })],
-  controllers: [CatalogController],
+  controllers: [CatalogController, UsdPlnController],
+  providers: [
+    { provide: NbpClient, inject: [SERVICE_CONFIG], useFactory: (config: ServiceConfig) => new NbpClient(config.nbpApiUrl) },
+    UsdPlnRates,
+  ],
 })
 export class PricingFxModule implements OnApplicationBootstrap {
   constructor(

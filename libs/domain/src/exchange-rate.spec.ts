@@ -4,6 +4,7 @@ import {
   NbpUsdRate,
   RATE_FRESH_MS,
   afterNbpAnswer,
+  bookingDayIssue,
   bookingRateFor,
   bookingWindow,
   currentRateStep,
@@ -102,6 +103,16 @@ describe('the booking rate for a day: the last table A published strictly before
   it('asks NBP for the 14 days before the day, across month and year ends', () => {
     expect(bookingWindow('2026-11-12')).toEqual({ start: '2026-10-29', end: '2026-11-11' });
     expect(bookingWindow('2027-01-01')).toEqual({ start: '2026-12-18', end: '2026-12-31' });
+    expect(bookingWindow('2002-01-05')).toEqual({ start: '2002-01-02', end: '2002-01-04' }); // NBP's API starts there
+  });
+
+  it('can be asked for any real day from NBP\'s second table to tomorrow in Warsaw', () => {
+    expect(bookingDayIssue('2026-12-05', now)).toBeUndefined();
+    expect(bookingDayIssue('2002-01-03', now)).toBeUndefined();
+    expect(bookingDayIssue('2026-12-06', now)).toMatch(/2026-12-05 or earlier/);
+    expect(bookingDayIssue('2002-01-02', now)).toMatch(/after 2002-01-02/);
+    expect(bookingDayIssue('2026-02-30', now)).toMatch(/YYYY-MM-DD/);
+    expect(bookingDayIssue(20261204, now)).toMatch(/YYYY-MM-DD/);
   });
 
   it('is final from the start of the day in Warsaw: every table before it is published by then', () => {

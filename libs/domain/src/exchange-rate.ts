@@ -1,7 +1,7 @@
 // USD→PLN from NBP table A (contract §7): which rate to serve and with what source, when to ask NBP again,
 // and the booking rate for a day under the Polish accounting rule. Pure: the clock, the rates we hold and
 // what NBP answered all come in as parameters.
-import { CalendarDay, addDays, dayInZone } from './calendar';
+import { CalendarDay, addDays, dayInZone, isCalendarDay } from './calendar';
 import { Rate } from './money';
 
 /** `nbp`: NBP's own answer; `cache`: the last good rate, NBP failing; `fallback`: the configured rate. */
@@ -41,6 +41,8 @@ export const REPLY_BUDGET_MS = 3_000;
 export const BOOKING_LOOKBACK_DAYS = 14;
 /** NBP publishes by Warsaw's calendar. */
 export const NBP_TIME_ZONE = 'Europe/Warsaw';
+/** The first table A NBP's API serves. */
+export const NBP_FIRST_TABLE_DATE: CalendarDay = '2002-01-02';
 
 export const quoteFromNbp = (rate: NbpUsdRate): UsdPlnQuote => ({ usdPln: rate.mid, source: 'nbp', effectiveDate: rate.effectiveDate });
 
@@ -95,7 +97,20 @@ export function rateAgeSeconds(held: HeldRate | undefined, now: Date): number {
 
 /** The date range to ask NBP for when looking up the booking rate of `day`: the days before it. */
 export function bookingWindow(day: CalendarDay): { start: CalendarDay; end: CalendarDay } {
-  return { start: addDays(day, -BOOKING_LOOKBACK_DAYS), end: addDays(day, -1) };
+  const start = addDays(day, -BOOKING_LOOKBACK_DAYS);
+  return { start: start < NBP_FIRST_TABLE_DATE ? NBP_FIRST_TABLE_DATE : start, end: addDays(day, -1) };
+}
+
+/**
+ * Why a booking rate cannot be asked for `day`, if so: it must be a real date after NBP's first table and no
+ * later than tomorrow in Warsaw (nobody books usage further ahead, and a far-off day has no answer yet).
+ */
+export function bookingDayIssue(day: unknown, now: Date): string | undefined {
+  if (typeof day !== 'string' || !isCalendarDay(day)) return 'day must be a date written YYYY-MM-DD';
+  if (day <= NBP_FIRST_TABLE_DATE) return `day must be after ${NBP_FIRST_TABLE_DATE}, NBP's first table A`;
+  const tomorrow = addDays(dayInZone(now, NBP_TIME_ZONE), 1);
+  if (day > tomorrow) return `day must be ${tomorrow} or earlier: no table before it is published yet`;
+  return undefined;
 }
 
 /**
