@@ -1,11 +1,14 @@
 // The operator CLI: `npm run cli -- <command> ...`.
 import { orgCommand } from './commands/org';
+import { catalogCommand, markupCommand } from './commands/pricing';
 import { tokenCommand } from './commands/token';
 import { Command, UsageError, createCliContext } from './cli-context';
 
 const commands: Record<string, Command> = {
   org: orgCommand,
   token: tokenCommand,
+  catalog: catalogCommand,
+  markup: markupCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
