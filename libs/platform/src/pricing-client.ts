@@ -1,11 +1,12 @@
 // Asks pricing-fx for the catalog, the markup schedule and the USD→PLN rate over NATS request/reply.
 // Catalog and markup change rarely: they are cached and refreshed in the background, and the last good
-// answer keeps serving while pricing-fx is briefly away.
+// answer keeps serving while pricing-fx is briefly away, but never past PRICING_SNAPSHOT_MAX_AGE_MS: markup
+// changes start far enough ahead only for snapshots younger than that (see @mai/domain pricing-change).
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
 import { ServiceConfig, subjectsFor } from '@mai/config';
-import { Catalog, MarkupSchedule } from '@mai/domain';
+import { Catalog, MarkupSchedule, PRICING_SNAPSHOT_MAX_AGE_MS } from '@mai/domain';
 import { CatalogReply, MarkupReply, UsdPlnForDayRequest, UsdPlnReply } from '@mai/messaging';
 import { SERVICE_CONFIG } from './infrastructure';
 
@@ -34,12 +35,12 @@ export class PricingClient implements OnApplicationShutdown {
     });
   }
 
-  /** The catalog and markup schedule, at most 30 s old when pricing-fx is reachable. */
+  /** The catalog and markup schedule, at most 30 s old when pricing-fx is reachable, and never over 2 min. */
   async current(): Promise<PricingSnapshot> {
     const cached = this.snapshot;
     if (cached && Date.now() - cached.at < REFRESH_MS) return cached.value;
     const refresh = (this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined)));
-    if (cached) {
+    if (cached && Date.now() - cached.at < PRICING_SNAPSHOT_MAX_AGE_MS) {
       refresh.catch(() => undefined); // stale-while-revalidate: the cached answer serves meanwhile
       return cached.value;
     }
