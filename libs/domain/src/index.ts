@@ -8,3 +8,4 @@ export * from './generation-record';
 export * from './daily-usage';
 export * from './exchange-rate';
 export * from './pricing-change';
+export * from './usage-report';
