@@ -5,3 +5,4 @@ export * from './usage-projection';
 export * from './pricing';
 export * from './exchange-rates';
 export * from './ingest-tokens';
+export * from './usage-queries';
