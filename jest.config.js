@@ -20,13 +20,14 @@ const shared = {
 };
 
 module.exports = {
+  // Global (Jest ignores it per project): integration tests start real processes.
+  testTimeout: 120_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'], testPathIgnorePatterns: ['\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$', '/node_modules/'] },
     {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'],
-      testTimeout: 120_000,
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
     },
   ],

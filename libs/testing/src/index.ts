@@ -5,3 +5,5 @@ export * from './webhook-sender';
 export * from './wait';
 export * from './pipeline';
 export * from './fake-nbp';
+export * from './nats-server-process';
+export * from './usage-ledger';

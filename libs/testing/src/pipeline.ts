@@ -79,7 +79,7 @@ export async function startPipeline(
       }
     },
     async stop() {
-      await Promise.all(Object.values(services).map((s) => s?.kill()));
+      await ServiceProcess.killAll();
       await environment.dispose();
     },
   };

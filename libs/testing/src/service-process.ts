@@ -29,6 +29,8 @@ export function freePort(): Promise<number> {
 }
 
 export class ServiceProcess {
+  /** Every process started by this test file, so none outlives it (a stray child keeps Jest waiting). */
+  private static readonly started = new Set<ServiceProcess>();
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
 
@@ -40,6 +42,7 @@ export class ServiceProcess {
 
   static async start(name: ServiceName, env: Record<string, string>, options: { waitReady?: boolean } = {}): Promise<ServiceProcess> {
     const service = new ServiceProcess(name, await freePort(), env);
+    ServiceProcess.started.add(service);
     await service.spawn(options.waitReady ?? true);
     return service;
   }
@@ -101,5 +104,10 @@ export class ServiceProcess {
 
   async stop(): Promise<void> {
     await this.kill('SIGTERM');
+  }
+
+  static async killAll(): Promise<void> {
+    await Promise.all([...ServiceProcess.started].map((service) => service.kill()));
+    ServiceProcess.started.clear();
   }
 }

@@ -31,6 +31,8 @@ export async function createTestEnvironment(extraEnv: Record<string, string> = {
     NATS_SUBJECT_PREFIX: `t${runId}.`,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    // A killed aggregator's unacked batch comes back after this; short keeps crash tests quick.
+    AGGREGATOR_ACK_WAIT_MS: '2000',
     ...extraEnv,
   };
   const config = readConfig(env);

@@ -13,6 +13,11 @@ import { faultInjector } from './fault-injection';
 /** The durable consumer's name; a second name replays the whole stream independently (e.g. into a fresh database). */
 export const PROJECTOR_DURABLE = process.env.AGGREGATOR_DURABLE || 'aggregator';
 const MAX_BATCH = Number(process.env.AGGREGATOR_MAX_BATCH ?? 1000);
+/**
+ * How long the server waits for an ack before redelivering: the time a crashed instance's in-flight batch
+ * waits before another instance takes it. Batches commit in milliseconds, so 10 s is ample headroom.
+ */
+const ACK_WAIT_MS = Number(process.env.AGGREGATOR_ACK_WAIT_MS ?? 10_000);
 
 @Injectable()
 export class UsageProjector implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -47,6 +52,7 @@ export class UsageProjector implements OnApplicationBootstrap, OnApplicationShut
       durable: PROJECTOR_DURABLE,
       filterSubject: this.subjects.usageRecordedAll,
       maxBatch: MAX_BATCH,
+      ackWaitMs: ACK_WAIT_MS,
       signal: this.stop.signal,
       onError: (error, attempt) => {
         aggregatorMetrics.failures.inc();
