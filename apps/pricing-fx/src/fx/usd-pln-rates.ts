@@ -1,7 +1,7 @@
 // The USD→PLN rate pricing-fx serves: the current one (cached 4 h, last good rate or the fallback when NBP
 // fails) and the booking rate of a day (kept for good once final). The rules are in @mai/domain; this class
 // holds the state, talks to NBP and the table, and keeps every caller's wait within the reply budget.
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ServiceConfig } from '@mai/config';
 import {
   CalendarDay,
@@ -25,14 +25,18 @@ import { PostgresConnection, SERVICE_CONFIG, createLogger, retryForever } from '
 import { reportRateAge } from './fx-metrics';
 import { NbpAnswer, NbpClient } from './nbp-client';
 
+/** How often the held rate is checked in the background, so it is renewed even when nobody asks. */
+const BACKGROUND_CHECK_MS = 60_000;
+
 @Injectable()
-export class UsdPlnRates implements OnApplicationBootstrap {
+export class UsdPlnRates implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = createLogger('pricing-fx').child({ component: 'usd-pln' });
   private readonly store: ExchangeRateStore;
   private readonly fallback: Rate;
   private held?: HeldRate;
   private lastFailureAt?: Date;
   private loaded?: Promise<void>;
+  private backgroundCheck?: NodeJS.Timeout;
   /** One NBP request at a time per question; callers arriving meanwhile share it. */
   private askingCurrent?: Promise<UsdPlnQuote | undefined>;
   private readonly askingBooked = new Map<CalendarDay, Promise<NbpUsdRate | undefined>>();
@@ -48,14 +52,21 @@ export class UsdPlnRates implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    // Load the last good rate from the table, then warm the cache so the first caller rarely waits on NBP.
+    // Load the last good rate from the table, then keep it renewed in the background: the first caller rarely
+    // waits on NBP, and the rate's age metric means something even when nobody asks.
     this.loaded = this.postgres
       .whenReady()
       .then(() => retryForever('loading the last USD→PLN rate', () => this.store.latest(), this.log))
       .then((held) => {
         this.held = held;
-        void this.current();
+        const renew = () => void this.current().catch((error) => this.log.error({ err: error }, 'renewing the USD→PLN rate failed'));
+        renew();
+        this.backgroundCheck = setInterval(renew, BACKGROUND_CHECK_MS).unref();
       });
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.backgroundCheck);
   }
 
   async current(): Promise<UsdPlnQuote> {
