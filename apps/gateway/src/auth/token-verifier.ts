@@ -1,6 +1,6 @@
 // Verifies dashboard JWTs (contract §5) with jose: one pinned algorithm, issuer, audience and expiry required,
 // a small clock tolerance. The org comes from the token's `org` claim and from nowhere else.
-import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyOptions } from 'jose';
 import { ConfigError, ServiceConfig } from '@mai/config';
 import { ViewerRole, isOrgId } from '@mai/domain';
 
@@ -51,19 +51,24 @@ export function tokenKeySettings(config: Pick<ServiceConfig, 'jwt'>, env: NodeJS
 }
 
 export class TokenVerifier {
-  private readonly key: Uint8Array | JWTVerifyGetKey;
-  private readonly algorithm: string;
+  private readonly verifyJwt: (token: string) => Promise<{ payload: JWTPayload }>;
+  private readonly usesJwks: boolean;
 
-  constructor(
-    settings: TokenKeySettings,
-    private readonly expected: { readonly issuer: string; readonly audience: string },
-  ) {
+  constructor(settings: TokenKeySettings, expected: { readonly issuer: string; readonly audience: string }) {
+    const options = (algorithm: string): JWTVerifyOptions => ({
+      algorithms: [algorithm],
+      issuer: expected.issuer,
+      audience: expected.audience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ['exp', 'iss', 'aud', 'sub', 'org'],
+    });
+    this.usesJwks = settings.kind === 'jwks';
     if (settings.kind === 'secret') {
-      this.key = new TextEncoder().encode(settings.secret);
-      this.algorithm = 'HS256';
+      const key = new TextEncoder().encode(settings.secret);
+      this.verifyJwt = (token) => jwtVerify(token, key, options('HS256'));
     } else {
-      this.key = createRemoteJWKSet(new URL(settings.url), { timeoutDuration: 3_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
-      this.algorithm = settings.algorithm;
+      const keySet = createRemoteJWKSet(new URL(settings.url), { timeoutDuration: 3_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+      this.verifyJwt = (token) => jwtVerify(token, keySet, options(settings.algorithm));
     }
   }
 
@@ -71,15 +76,9 @@ export class TokenVerifier {
     if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError('the token is too long');
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.key as Uint8Array, {
-        algorithms: [this.algorithm],
-        issuer: this.expected.issuer,
-        audience: this.expected.audience,
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['exp', 'iss', 'aud', 'sub', 'org'],
-      }));
+      ({ payload } = await this.verifyJwt(token));
     } catch (error) {
-      throw explain(error, typeof this.key === 'function');
+      throw explain(error, this.usesJwks);
     }
     return viewerFrom(payload);
   }
