@@ -3,7 +3,7 @@
 // bounded per instance and per user, so a tab leak or a flood cannot exhaust the gateway.
 import { BeforeApplicationShutdown, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import type { Subscription } from 'nats';
+import type { NatsConnection as NatsClient, Subscription } from 'nats';
 import { Gauge } from 'prom-client';
 import { ServiceConfig, subjectsFor } from '@mai/config';
 import { NatsConnection, SERVICE_CONFIG, createLogger } from '@mai/platform';
@@ -67,7 +67,7 @@ export class LiveUsageHub implements BeforeApplicationShutdown {
     stream.open();
   }
 
-  private channelFor(orgId: string, connection: NonNullable<ReturnType<NatsConnection['current']>>['connection']): OrgChannel {
+  private channelFor(orgId: string, connection: NatsClient): OrgChannel {
     const existing = this.channels.get(orgId);
     if (existing) return existing;
     const channel: OrgChannel = { subscription: connection.subscribe(this.subjects.projected(orgId)), streams: new Set() };
