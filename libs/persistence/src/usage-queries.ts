@@ -1,6 +1,6 @@
 // The dashboard's reads, straight from the daily projection (one row per org, day and model), so answers are
 // never staler than the last committed batch. Every query is bounded by (org_id, usage_day), the table's key.
-import { Pool } from 'pg';
+import { Pool, QueryConfig } from 'pg';
 import { DailyModelUsage, DateRange, DayUsageTotals, ModelUsageTotals, Usd } from '@mai/domain';
 
 /** A client-side cap: a stuck database turns into an error (503 at the edge), not a request that never ends. */
@@ -96,7 +96,9 @@ export class UsageQueries {
   }
 
   private query<Row extends object>(text: string, values: unknown[]) {
-    return this.pool.query<Row>({ text, values, query_timeout: QUERY_TIMEOUT_MS } as never);
+    // pg honours a per-query `query_timeout`; its type definitions only know the pool-wide one.
+    const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: QUERY_TIMEOUT_MS };
+    return this.pool.query<Row>(config);
   }
 }
 
