@@ -7,6 +7,10 @@ describe('resolveDateRange', () => {
     expect(resolveDateRange({}, today)).toEqual({ ok: true, value: { start: '2026-12-01', end: '2026-12-04' } });
   });
 
+  it('treats empty parameters (`?start=&end=`) as missing', () => {
+    expect(resolveDateRange({ start: '', end: '' }, today)).toEqual({ ok: true, value: { start: '2026-12-01', end: '2026-12-04' } });
+  });
+
   it('defaults each missing bound on its own', () => {
     expect(resolveDateRange({ start: '2026-11-20' }, today)).toEqual({ ok: true, value: { start: '2026-11-20', end: today } });
     expect(resolveDateRange({ end: '2026-12-02' }, today)).toEqual({ ok: true, value: { start: '2026-12-01', end: '2026-12-02' } });
@@ -24,7 +28,7 @@ describe('resolveDateRange', () => {
     ['2026-2-3', 'start'],
     ['20261201', 'start'],
     ['2026-12-01T00:00:00Z', 'start'],
-    ['', 'start'],
+    [' 2026-12-01', 'start'],
     ['0099-01-01', 'start'],
     ['yesterday', 'start'],
   ])('refuses the malformed date %p', (start, bound) => {
@@ -69,11 +73,15 @@ describe('resolveReportMonth', () => {
     expect(resolveReportMonth('2026-12', '2026-12-31')).toMatchObject({ ok: true, value: { daysElapsed: 31 } });
   });
 
+  it('treats an empty month as missing', () => {
+    expect(resolveReportMonth('', '2026-12-04')).toMatchObject({ ok: true, value: { month: '2026-12', daysElapsed: 4 } });
+  });
+
   it('has no elapsed days for a month still to come', () => {
     expect(resolveReportMonth('2027-01', '2026-12-31')).toMatchObject({ ok: true, value: { daysElapsed: 0 } });
   });
 
-  it.each(['2026-13', '2026-00', '2026-1', '2026/12', '202612', '2026-12-01', '', '0001-01', '1969-12'])('refuses %p', (month) => {
+  it.each(['2026-13', '2026-00', '2026-1', '2026/12', '202612', '2026-12-01', ' ', '0001-01', '1969-12'])('refuses %p', (month) => {
     expect(resolveReportMonth(month, '2026-12-04')).toEqual({ ok: false, error: expect.stringMatching(/^month must be written YYYY-MM/) });
   });
 });

@@ -25,12 +25,12 @@ export type PeriodResult<T> = { readonly ok: true; readonly value: T } | { reado
 const invalid = <T>(error: string): PeriodResult<T> => ({ ok: false, error });
 
 /**
- * Reads `start`/`end` as sent. Each missing bound takes its default on its own: `start` the 1st of the current
- * month, `end` today (both in the org's zone, which `today` already is).
+ * Reads `start`/`end` as sent. Each missing (or empty, as in `?start=&end=`) bound takes its default on its own:
+ * `start` the 1st of the current month, `end` today (both in the org's zone, which `today` already is).
  */
 export function resolveDateRange(query: { start?: string; end?: string }, today: CalendarDay): PeriodResult<DateRange> {
-  const start = query.start ?? firstDayOfMonth(monthOf(today));
-  const end = query.end ?? today;
+  const start = query.start || firstDayOfMonth(monthOf(today));
+  const end = query.end || today;
   if (!isReportDay(start)) return invalid(`start must be a date written YYYY-MM-DD, got "${start.slice(0, 40)}"`);
   if (!isReportDay(end)) return invalid(`end must be a date written YYYY-MM-DD, got "${end.slice(0, 40)}"`);
   if (start > end) return invalid(`start (${start}) must not be after end (${end})`);
@@ -39,9 +39,9 @@ export function resolveDateRange(query: { start?: string; end?: string }, today:
   return { ok: true, value: { start, end } };
 }
 
-/** Reads `month` (YYYY-MM), defaulting to the month `today` is in. */
+/** Reads `month` (YYYY-MM), defaulting (when missing or empty) to the month `today` is in. */
 export function resolveReportMonth(month: string | undefined, today: CalendarDay): PeriodResult<ReportMonth> {
-  const chosen = month ?? monthOf(today);
+  const chosen = month || monthOf(today);
   if (!isCalendarMonth(chosen) || Number(chosen.slice(0, 4)) < EARLIEST_REPORT_YEAR) {
     return invalid(`month must be written YYYY-MM, got "${chosen.slice(0, 40)}"`);
   }
