@@ -292,6 +292,14 @@ describe('gateway: the dashboard API', () => {
       expect(answer.body).toMatchObject({ success: false, error: expect.stringMatching(reason), status: 400 });
     });
 
+    it('takes empty parameters as the defaults, as in the contract\'s `?start=&end=`', async () => {
+      const token = await tokenFor({ org: 'acme' });
+      const [empty, none] = [await get('/usage-by-model?start=&end=', token), await get('/usage-by-model', token)];
+      expect(empty.status).toBe(200);
+      expect(empty.body.period).toEqual(none.body.period);
+      expect((await get('/monthly-summary?month=', token)).body.month).toBe(none.body.period.start.slice(0, 7));
+    });
+
     it('unknown routes keep the envelope', async () => {
       expect(await get('/no-such-report', await tokenFor({ org: 'acme' }))).toMatchObject({ status: 404, body: { success: false } });
     });
