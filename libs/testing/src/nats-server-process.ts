@@ -11,6 +11,7 @@ const NATS_SERVER_BINARY = process.env.NATS_SERVER_BIN ?? (require('node:fs').ex
 
 export class NatsServerProcess {
   private child?: ChildProcess;
+  private exited: Promise<void> = Promise.resolve();
   private constructor(
     readonly port: number,
     readonly storeDir: string,
@@ -27,7 +28,9 @@ export class NatsServerProcess {
   }
 
   private async launch(): Promise<void> {
-    this.child = spawn(NATS_SERVER_BINARY, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: 'ignore' });
+    const child = spawn(NATS_SERVER_BINARY, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: 'ignore' });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       if (await canConnect(this.url, 300)) return;
@@ -37,12 +40,9 @@ export class NatsServerProcess {
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
+    // A process killed by a signal keeps exitCode null, so ask the exit promise, not exitCode.
+    this.child?.kill(signal);
+    await this.exited;
   }
 
   async restart(): Promise<void> {

@@ -74,7 +74,8 @@ export class ServiceProcess {
   async waitUntilReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) throw new Error(`${this.name} exited with ${this.child.exitCode} before becoming ready`);
+      const child = this.child;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`${this.name} exited (${child.exitCode ?? child.signalCode}) before becoming ready`);
       try {
         const response = await fetch(`${this.url}/health/ready`);
         if (response.ok) return;
@@ -88,7 +89,8 @@ export class ServiceProcess {
 
   /** SIGKILL: no shutdown hooks, no flushing, as in a crash or an OOM kill. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (!this.child || this.child.exitCode !== null) return;
+    if (!this.child) return;
+    // Signalling an exited process is a no-op; the exit promise settles either way.
     this.child.kill(signal);
     await this.exited;
   }
