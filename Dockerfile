@@ -13,7 +13,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/libs/persistence/migrations ./dist/libs/persistence/migrations
 COPY --from=build /app/apps/dashboard/dist ./apps/dashboard/dist
 COPY infra/docker/entrypoint.sh /usr/local/bin/mai-usage
 USER node
