@@ -1,4 +1,4 @@
-import { ApiError, csvFilename, DashboardApi, errorKindForStatus, normalizeDailyRows, normalizeMonthlySummary, normalizeUsageByModel, rangeQuery } from './api';
+import { ApiError, assertReport, csvFilename, DashboardApi, errorKindForStatus, rangeQuery, type UsageByModel } from './api';
 
 const CONTRACT_EXAMPLE = {
   success: true,
@@ -12,89 +12,61 @@ const CONTRACT_EXAMPLE = {
       total_tokens: 15750,
       total_requests: 45,
       raw_cost: 0.0961538,
-      markup_cost: 0.125,
+      markup_cost: 0.12499994,
       cost_pln: 0.46,
       days_used: 12,
     },
   ],
-  totals: { total_tokens: 15750, total_requests: 45, raw_cost: 0.0961538, markup_cost: 0.125, cost_pln: 0.46 },
+  totals: { total_tokens: 15750, total_requests: 45, raw_cost: 0.0961538, markup_cost: 0.12499994, cost_pln: 0.46 },
 };
 
-describe('normalizeUsageByModel', () => {
-  it('keeps the contract example as it is', () => {
-    const { success, ...rest } = CONTRACT_EXAMPLE;
-    expect(success).toBe(true);
-    expect(normalizeUsageByModel(CONTRACT_EXAMPLE)).toEqual(rest);
+/** docs/API.md "GET /monthly-summary". */
+const MONTHLY_SUMMARY_EXAMPLE = {
+  success: true,
+  month: '2026-12',
+  period: { start: '2026-12-01', end: '2026-12-31', timezone: 'Europe/Warsaw' },
+  days_elapsed: 4,
+  days_with_usage: 2,
+  exchange_rate: { usd_pln: 3.6521, source: 'nbp', effective_date: '2026-12-03' },
+  average_daily_tokens: 311,
+  average_daily_cost: 0.1937,
+  average_usage_day_tokens: 622,
+  busiest_day: { date: '2026-12-02', total_tokens: 1234 },
+  highest_cost_day: { date: '2026-12-03', markup_cost: 0.65, cost_pln: 2.37 },
+  total_unique_users: 2,
+  top_models: [{ model_name: 'openai/o3', display_name: 'O3', total_tokens: 1234 }],
+};
+
+/** docs/API.md "GET /usage-by-model/daily". */
+const DAILY_EXAMPLE = {
+  success: true,
+  period: { start: '2026-12-01', end: '2026-12-04', timezone: 'Europe/Warsaw' },
+  exchange_rate: { usd_pln: 3.6521, source: 'fallback', effective_date: null },
+  model: 'openai/o3',
+  daily_usage: [
+    {
+      date: '2026-12-02',
+      model_name: 'openai/o3',
+      display_name: 'O3',
+      provider: 'OpenAI',
+      total_tokens: 1234,
+      total_requests: 1,
+      raw_cost: 0.0961538,
+      markup_cost: 0.12499994,
+      cost_pln: 0.46,
+    },
+  ],
+};
+
+describe('assertReport', () => {
+  it('passes the documented usage-by-model answer through as it is', () => {
+    expect(assertReport<UsageByModel>(CONTRACT_EXAMPLE, 'model_usage', Array.isArray)).toBe(CONTRACT_EXAMPLE);
   });
 
-  it('keeps null costs null (role: member)', () => {
-    const member = {
-      ...CONTRACT_EXAMPLE,
-      model_usage: [{ ...CONTRACT_EXAMPLE.model_usage[0], raw_cost: null, markup_cost: null, cost_pln: null }],
-      totals: { ...CONTRACT_EXAMPLE.totals, raw_cost: null, markup_cost: null, cost_pln: null },
-    };
-    const usage = normalizeUsageByModel(member);
-    expect(usage.model_usage[0]!.markup_cost).toBeNull();
-    expect(usage.model_usage[0]!.cost_pln).toBeNull();
-    expect(usage.totals.cost_pln).toBeNull();
-    expect(usage.totals.total_tokens).toBe(15750);
-  });
-
-  it('accepts money as decimal strings', () => {
-    const usage = normalizeUsageByModel({ ...CONTRACT_EXAMPLE, totals: { ...CONTRACT_EXAMPLE.totals, markup_cost: '0.125000000', cost_pln: '0.46' } });
-    expect(usage.totals.markup_cost).toBe(0.125);
-    expect(usage.totals.cost_pln).toBe(0.46);
-  });
-
-  it('keeps the rows in the order the API sent', () => {
-    const rows = ['b', 'a', 'c'].map((m) => ({ ...CONTRACT_EXAMPLE.model_usage[0], model_name: m }));
-    expect(normalizeUsageByModel({ ...CONTRACT_EXAMPLE, model_usage: rows }).model_usage.map((m) => m.model_name)).toEqual(['b', 'a', 'c']);
-  });
-});
-
-describe('normalizeMonthlySummary', () => {
-  it('reads day objects and day strings alike', () => {
-    const s = normalizeMonthlySummary({
-      success: true,
-      average_daily_tokens: 100,
-      average_daily_cost: 0.0125,
-      average_usage_day_tokens: 200,
-      busiest_day: { date: '2026-12-02', total_tokens: 300 },
-      highest_cost_day: '2026-12-03',
-      total_unique_users: 4,
-      top_models: [{ model_name: 'a', total_tokens: 300 }],
-    });
-    expect(s.busiest_day).toEqual({ date: '2026-12-02', total_tokens: 300 });
-    expect(s.highest_cost_day).toEqual({ date: '2026-12-03', markup_cost: null, cost_pln: null });
-    expect(s.top_models).toEqual([{ model_name: 'a', total_tokens: 300 }]);
-  });
-
-  it('treats missing days as null', () => {
-    const s = normalizeMonthlySummary({ average_daily_tokens: 0, busiest_day: null, highest_cost_day: null, average_daily_cost: null });
-    expect(s.busiest_day).toBeNull();
-    expect(s.highest_cost_day).toBeNull();
-    expect(s.average_daily_cost).toBeNull();
-  });
-});
-
-describe('normalizeDailyRows', () => {
-  it('reads `daily_usage` rows and sorts them by day then model', () => {
-    const rows = normalizeDailyRows({
-      daily_usage: [
-        { date: '2026-12-02', model_name: 'b', total_tokens: 1, total_requests: 1, markup_cost: 0.1, cost_pln: 0.37 },
-        { date: '2026-12-01', model_name: 'b', total_tokens: 2, total_requests: 1, markup_cost: null, cost_pln: null },
-        { date: '2026-12-01', model_name: 'a', total_tokens: 3, total_requests: 1, markup_cost: 0.2, cost_pln: 0.73 },
-      ],
-    });
-    expect(rows.map((r) => `${r.date}/${r.model_name}`)).toEqual(['2026-12-01/a', '2026-12-01/b', '2026-12-02/b']);
-    expect(rows[1]!.markup_cost).toBeNull();
-  });
-
-  it('tolerates other spellings of the list and of the day', () => {
-    const rows = normalizeDailyRows({ rows: [{ day: '2026-12-01', model: 'a', tokens: 5, requests: 2 }] });
-    expect(rows).toEqual([
-      { date: '2026-12-01', model_name: 'a', display_name: null, provider: null, total_tokens: 5, total_requests: 2, markup_cost: null, cost_pln: null },
-    ]);
+  it('treats an answer without the report as a broken answer', () => {
+    expect(() => assertReport(MONTHLY_SUMMARY_EXAMPLE, 'model_usage', Array.isArray)).toThrow(ApiError);
+    expect(() => assertReport('<!doctype html>', 'model_usage', Array.isArray)).toThrow(/no "model_usage"/);
+    expect(() => assertReport({ success: false, error: 'x', status: 500 }, 'model_usage', Array.isArray)).toThrow(ApiError);
   });
 });
 
@@ -118,8 +90,7 @@ describe('errors and queries', () => {
   });
 
   it('names the CSV from Content-Disposition, else from the range', () => {
-    expect(csvFilename('attachment; filename="usage.csv"', null)).toBe('usage.csv');
-    expect(csvFilename("attachment; filename*=UTF-8''u%C5%BCycie.csv", null)).toBe('użycie.csv');
+    expect(csvFilename('attachment; filename="usage-by-model_acme_2026-12-01_2026-12-04.csv"', null)).toBe('usage-by-model_acme_2026-12-01_2026-12-04.csv');
     expect(csvFilename(null, { start: '2026-12-01', end: '2026-12-04' })).toBe('usage-by-model_2026-12-01_2026-12-04.csv');
   });
 });
@@ -155,13 +126,39 @@ describe('DashboardApi', () => {
     await expect(api.monthlySummary('2026-12')).rejects.toMatchObject({ kind: 'network' });
   });
 
-  it('asks for the drill-down with the model parameter', async () => {
+  it('asks for the drill-down with the model parameter and reads `daily_usage`', async () => {
     let url = '';
     const api = new DashboardApi('t', async (input) => {
       url = String(input);
-      return ok({ daily_usage: [] });
+      return ok(DAILY_EXAMPLE);
     });
-    await api.dailyUsage({ start: '2026-12-01', end: '2026-12-04' }, 'anthropic/claude-sonnet-4');
-    expect(url).toBe('/api/v1/usage-tracking/my-organization/usage-by-model/daily?start=2026-12-01&end=2026-12-04&model=anthropic%2Fclaude-sonnet-4');
+    const daily = await api.dailyUsage({ start: '2026-12-01', end: '2026-12-04' }, 'openai/o3');
+    expect(url).toBe('/api/v1/usage-tracking/my-organization/usage-by-model/daily?start=2026-12-01&end=2026-12-04&model=openai%2Fo3');
+    expect(daily.daily_usage).toEqual(DAILY_EXAMPLE.daily_usage);
+    expect(daily.exchange_rate.effective_date).toBeNull();
+  });
+
+  it('reads the monthly summary with its day objects', async () => {
+    let url = '';
+    const api = new DashboardApi('t', async (input) => {
+      url = String(input);
+      return ok(MONTHLY_SUMMARY_EXAMPLE);
+    });
+    const summary = await api.monthlySummary('2026-12');
+    expect(url).toBe('/api/v1/usage-tracking/my-organization/monthly-summary?month=2026-12');
+    expect(summary.busiest_day).toEqual({ date: '2026-12-02', total_tokens: 1234 });
+    expect(summary.highest_cost_day).toEqual({ date: '2026-12-03', markup_cost: 0.65, cost_pln: 2.37 });
+  });
+
+  it('a member’s summary has no cost figures', async () => {
+    const api = new DashboardApi('t', async () => ok({ ...MONTHLY_SUMMARY_EXAMPLE, average_daily_cost: null, highest_cost_day: null }));
+    const summary = await api.monthlySummary(null);
+    expect(summary.average_daily_cost).toBeNull();
+    expect(summary.highest_cost_day).toBeNull();
+  });
+
+  it('reads the top models list out of its envelope', async () => {
+    const api = new DashboardApi('t', async () => ok({ success: true, period: DAILY_EXAMPLE.period, top_models: MONTHLY_SUMMARY_EXAMPLE.top_models }));
+    expect((await api.topModels(null)).top_models).toEqual([{ model_name: 'openai/o3', display_name: 'O3', total_tokens: 1234 }]);
   });
 });

@@ -1,11 +1,12 @@
-// Typed client for the gateway's dashboard API (contract section 5). Same origin; every call carries the bearer
-// token. Responses are normalized at this edge so components only ever see the shapes declared here.
+// Typed client for the gateway's dashboard API (docs/API.md, contract section 5). Same origin; every call carries
+// the bearer token. The types below are the gateway's documented JSON as it is; an answer without the list or
+// object a report is about is treated as a broken answer, not patched up.
 import type { DateRange, IsoDate, IsoMonth } from './dateRange';
 
 export const API_BASE = '/api/v1/usage-tracking/my-organization';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Response types (section 5). Cost fields are `null` for `role: member`.
+// Response types (docs/API.md "Reports"). Money fields are `null` for `role: member`.
 
 export type FxSource = 'nbp' | 'cache' | 'fallback';
 
@@ -17,8 +18,9 @@ export interface Period {
 
 export interface ExchangeRate {
   readonly usd_pln: number;
-  readonly source: FxSource | string;
-  readonly effective_date: IsoDate;
+  readonly source: FxSource;
+  /** The NBP table's date; `null` with `source: "fallback"`. */
+  readonly effective_date: IsoDate | null;
 }
 
 export interface ModelUsage {
@@ -41,50 +43,73 @@ export interface UsageTotals {
   readonly cost_pln: number | null;
 }
 
+/** `GET /usage-by-model`: every catalog model, in the API's order (which the page keeps). */
 export interface UsageByModel {
   readonly period: Period;
-  readonly exchange_rate: ExchangeRate | null;
+  readonly exchange_rate: ExchangeRate;
   readonly model_usage: readonly ModelUsage[];
   readonly totals: UsageTotals;
 }
 
 export interface TopModel {
   readonly model_name: string;
+  readonly display_name: string;
   readonly total_tokens: number;
-  readonly display_name?: string;
 }
 
-export interface DayTokens {
+/** `GET /top-models`. */
+export interface TopModels {
+  readonly period: Period;
+  readonly top_models: readonly TopModel[];
+}
+
+export interface BusiestDay {
   readonly date: IsoDate;
   readonly total_tokens: number;
 }
 
-export interface DayCost {
+export interface HighestCostDay {
   readonly date: IsoDate;
-  readonly markup_cost: number | null;
-  readonly cost_pln: number | null;
+  readonly markup_cost: number;
+  readonly cost_pln: number;
 }
 
+/** `GET /monthly-summary`. */
 export interface MonthlySummary {
-  readonly month: IsoMonth | null;
+  readonly month: IsoMonth;
+  readonly period: Period;
+  readonly days_elapsed: number;
+  readonly days_with_usage: number;
+  readonly exchange_rate: ExchangeRate;
   readonly average_daily_tokens: number;
   readonly average_daily_cost: number | null;
   readonly average_usage_day_tokens: number;
-  readonly busiest_day: DayTokens | null;
-  readonly highest_cost_day: DayCost | null;
+  readonly busiest_day: BusiestDay | null;
+  /** `null` when nothing cost anything, and always for members. */
+  readonly highest_cost_day: HighestCostDay | null;
   readonly total_unique_users: number;
   readonly top_models: readonly TopModel[];
 }
 
+/** One row of `GET /usage-by-model/daily`: a day and model with usage (the API sends no zero rows). */
 export interface DailyModelUsage {
   readonly date: IsoDate;
   readonly model_name: string;
-  readonly display_name: string | null;
-  readonly provider: string | null;
+  readonly display_name: string;
+  readonly provider: string;
   readonly total_tokens: number;
   readonly total_requests: number;
+  readonly raw_cost: number | null;
   readonly markup_cost: number | null;
   readonly cost_pln: number | null;
+}
+
+/** `GET /usage-by-model/daily`: rows by date, then model_name. */
+export interface DailyUsage {
+  readonly period: Period;
+  readonly exchange_rate: ExchangeRate;
+  readonly model: string | null;
+  readonly daily_usage: readonly DailyModelUsage[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -93,7 +118,7 @@ export interface DailyModelUsage {
 export type ApiErrorKind =
   | 'no-token' // nothing to authenticate with
   | 'unauthorized' // 401: token missing, expired or invalid
-  | 'forbidden' // 403: the token names no usable org
+  | 'forbidden' // 403: the token's org does not exist
   | 'not-found' // 404
   | 'bad-request' // 400: malformed range etc.
   | 'rate-limited' // 429
@@ -119,7 +144,7 @@ export class ApiError extends Error {
 }
 
 export function errorKindForStatus(status: number): ApiErrorKind {
-  if (status === 400 || status === 422) return 'bad-request';
+  if (status === 400) return 'bad-request';
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not-found';
@@ -129,7 +154,7 @@ export function errorKindForStatus(status: number): ApiErrorKind {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Normalizers: tolerate decimal strings for money and a few spellings of the daily rows' fields.
+// Shape check: the one thing each report cannot be without.
 
 type Json = Record<string, unknown>;
 
@@ -137,120 +162,12 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function num(v: unknown): number {
-  const n = typeof v === 'string' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) ? n : 0;
-}
-
-function numOrNull(v: unknown): number | null {
-  if (v === null || v === undefined || v === '') return null;
-  const n = typeof v === 'string' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) ? n : null;
-}
-
-function str(v: unknown, fallback = ''): string {
-  return typeof v === 'string' ? v : fallback;
-}
-
-function strOrNull(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-function pickDate(row: Json): IsoDate {
-  return str(row.date ?? row.day ?? row.usage_date ?? row.usage_day);
-}
-
-export function normalizeModelUsage(row: Json): ModelUsage {
-  const model_name = str(row.model_name ?? row.model);
-  return {
-    model_name,
-    display_name: str(row.display_name, model_name),
-    provider: str(row.provider ?? row.provider_name),
-    total_tokens: num(row.total_tokens),
-    total_requests: num(row.total_requests),
-    raw_cost: numOrNull(row.raw_cost),
-    markup_cost: numOrNull(row.markup_cost),
-    cost_pln: numOrNull(row.cost_pln),
-    days_used: num(row.days_used),
-  };
-}
-
-export function normalizeUsageByModel(body: Json): UsageByModel {
-  const period = isObject(body.period) ? body.period : {};
-  const fx = isObject(body.exchange_rate) ? body.exchange_rate : null;
-  const totals = isObject(body.totals) ? body.totals : {};
-  const rows = Array.isArray(body.model_usage) ? body.model_usage.filter(isObject).map(normalizeModelUsage) : [];
-  return {
-    period: { start: str(period.start), end: str(period.end), timezone: str(period.timezone, 'UTC') },
-    exchange_rate: fx
-      ? { usd_pln: num(fx.usd_pln), source: str(fx.source, 'nbp'), effective_date: str(fx.effective_date) }
-      : null,
-    model_usage: rows,
-    totals: {
-      total_tokens: num(totals.total_tokens),
-      total_requests: num(totals.total_requests),
-      raw_cost: numOrNull(totals.raw_cost),
-      markup_cost: numOrNull(totals.markup_cost),
-      cost_pln: numOrNull(totals.cost_pln),
-    },
-  };
-}
-
-export function normalizeTopModels(list: unknown): TopModel[] {
-  if (!Array.isArray(list)) return [];
-  return list.filter(isObject).map((row) => ({
-    model_name: str(row.model_name ?? row.model),
-    total_tokens: num(row.total_tokens),
-    ...(typeof row.display_name === 'string' ? { display_name: row.display_name } : {}),
-  }));
-}
-
-function normalizeDayTokens(v: unknown): DayTokens | null {
-  if (typeof v === 'string' && v) return { date: v, total_tokens: 0 };
-  if (!isObject(v)) return null;
-  const date = pickDate(v);
-  return date ? { date, total_tokens: num(v.total_tokens ?? v.tokens) } : null;
-}
-
-function normalizeDayCost(v: unknown): DayCost | null {
-  if (typeof v === 'string' && v) return { date: v, markup_cost: null, cost_pln: null };
-  if (!isObject(v)) return null;
-  const date = pickDate(v);
-  return date ? { date, markup_cost: numOrNull(v.markup_cost ?? v.cost), cost_pln: numOrNull(v.cost_pln) } : null;
-}
-
-export function normalizeMonthlySummary(body: Json): MonthlySummary {
-  // Some gateways nest the figures under `summary`; accept both.
-  const s = isObject(body.summary) ? { ...body, ...body.summary } : body;
-  return {
-    month: strOrNull(s.month),
-    average_daily_tokens: num(s.average_daily_tokens),
-    average_daily_cost: numOrNull(s.average_daily_cost),
-    average_usage_day_tokens: num(s.average_usage_day_tokens),
-    busiest_day: normalizeDayTokens(s.busiest_day),
-    highest_cost_day: normalizeDayCost(s.highest_cost_day),
-    total_unique_users: num(s.total_unique_users),
-    top_models: normalizeTopModels(s.top_models),
-  };
-}
-
-export function normalizeDailyRows(body: Json): DailyModelUsage[] {
-  const list = [body.daily_usage, body.daily, body.rows, body.data, body.usage].find(Array.isArray) as unknown[] | undefined;
-  if (!list) return [];
-  return list
-    .filter(isObject)
-    .map((row) => ({
-      date: pickDate(row),
-      model_name: str(row.model_name ?? row.model),
-      display_name: strOrNull(row.display_name),
-      provider: strOrNull(row.provider ?? row.provider_name),
-      total_tokens: num(row.total_tokens ?? row.tokens),
-      total_requests: num(row.total_requests ?? row.requests),
-      markup_cost: numOrNull(row.markup_cost),
-      cost_pln: numOrNull(row.cost_pln),
-    }))
-    .filter((row) => row.date !== '' && row.model_name !== '')
-    .sort((a, b) => (a.date === b.date ? a.model_name.localeCompare(b.model_name) : a.date < b.date ? -1 : 1));
+/** The answer is a successful report that carries `key`; anything else (a proxy's page, an old gateway) is an error. */
+export function assertReport<T>(body: unknown, key: string, isExpected: (value: unknown) => boolean): T {
+  if (!isObject(body) || body.success !== true || !isExpected(body[key])) {
+    throw new ApiError('network', `The server's answer has no "${key}"`);
+  }
+  return body as T;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -267,12 +184,10 @@ export function rangeQuery(range: DateRange | null, extra: Record<string, string
   return q ? `?${q}` : '';
 }
 
+/** The API's `Retry-After` is whole seconds (429, 503). */
 function parseRetryAfter(value: string | null): number | null {
-  if (!value) return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds));
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, Math.round((at - Date.now()) / 1000));
+  const seconds = value === null ? NaN : Number(value);
+  return Number.isFinite(seconds) ? Math.max(0, Math.round(seconds)) : null;
 }
 
 export interface CsvFile {
@@ -302,8 +217,7 @@ export class DashboardApi {
       let message = `HTTP ${res.status}`;
       try {
         const body = (await res.json()) as unknown;
-        if (isObject(body) && typeof body.error === 'string') message = body.error;
-        else if (isObject(body) && typeof body.message === 'string') message = body.message;
+        if (isObject(body) && typeof body.error === 'string') message = body.error; // {"success": false, "error": …}
       } catch {
         /* the body was not JSON; the status says enough */
       }
@@ -312,33 +226,31 @@ export class DashboardApi {
     return res;
   }
 
-  private async json(path: string, signal?: AbortSignal): Promise<Json> {
+  private async json(path: string, signal?: AbortSignal): Promise<unknown> {
     const res = await this.request(path, signal);
-    let body: unknown;
     try {
-      body = await res.json();
+      return await res.json();
     } catch {
       throw new ApiError('network', 'The server answered with something other than JSON', res.status);
     }
-    if (!isObject(body)) throw new ApiError('network', 'Unexpected response shape', res.status);
-    return body;
   }
 
   async usageByModel(range: DateRange | null, signal?: AbortSignal): Promise<UsageByModel> {
-    return normalizeUsageByModel(await this.json(`/usage-by-model${rangeQuery(range)}`, signal));
+    return assertReport(await this.json(`/usage-by-model${rangeQuery(range)}`, signal), 'model_usage', Array.isArray);
   }
 
-  async topModels(range: DateRange | null, signal?: AbortSignal): Promise<TopModel[]> {
-    return normalizeTopModels((await this.json(`/top-models${rangeQuery(range)}`, signal)).top_models);
+  async topModels(range: DateRange | null, signal?: AbortSignal): Promise<TopModels> {
+    return assertReport(await this.json(`/top-models${rangeQuery(range)}`, signal), 'top_models', Array.isArray);
   }
 
   async monthlySummary(month: IsoMonth | null, signal?: AbortSignal): Promise<MonthlySummary> {
     const q = month ? `?month=${encodeURIComponent(month)}` : '';
-    return normalizeMonthlySummary(await this.json(`/monthly-summary${q}`, signal));
+    return assertReport(await this.json(`/monthly-summary${q}`, signal), 'top_models', Array.isArray);
   }
 
-  async dailyUsage(range: DateRange | null, model?: string, signal?: AbortSignal): Promise<DailyModelUsage[]> {
-    return normalizeDailyRows(await this.json(`/usage-by-model/daily${rangeQuery(range, { model })}`, signal));
+  /** One row per day and model with usage; `model` narrows to one model (the drill-down). */
+  async dailyUsage(range: DateRange | null, model?: string, signal?: AbortSignal): Promise<DailyUsage> {
+    return assertReport(await this.json(`/usage-by-model/daily${rangeQuery(range, { model })}`, signal), 'daily_usage', Array.isArray);
   }
 
   async usageCsv(range: DateRange | null, signal?: AbortSignal): Promise<CsvFile> {
@@ -348,15 +260,9 @@ export class DashboardApi {
   }
 }
 
-/** The server's file name from Content-Disposition, else one naming the range. */
+/** The gateway's file name (`attachment; filename="usage-by-model_<org>_<start>_<end>.csv"`), else one naming the range. */
 export function csvFilename(contentDisposition: string | null, range: DateRange | null): string {
-  const m = contentDisposition ? /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(contentDisposition) : null;
-  if (m?.[1]) {
-    try {
-      return decodeURIComponent(m[1]);
-    } catch {
-      return m[1];
-    }
-  }
+  const m = contentDisposition ? /filename="([^"]+)"/i.exec(contentDisposition) : null;
+  if (m?.[1]) return m[1];
   return range ? `usage-by-model_${range.start}_${range.end}.csv` : 'usage-by-model.csv';
 }

@@ -4,10 +4,11 @@ import { labelStep, MODEL_PALETTE, modelColors, niceTicks, seriesFromRows, stack
 const row = (date: string, model_name: string, total_tokens: number, markup_cost: number | null = total_tokens / 1000): DailyModelUsage => ({
   date,
   model_name,
-  display_name: null,
-  provider: null,
+  display_name: model_name.toUpperCase(),
+  provider: 'Vendor',
   total_tokens,
   total_requests: 1,
+  raw_cost: markup_cost === null ? null : markup_cost / 1.3,
   markup_cost,
   cost_pln: null,
 });

@@ -77,12 +77,12 @@ class Dashboard {
   range = $state<DateRange>(presetRange('this-month', todayInZone(new Date(), browserTimeZone())));
 
   usage = $state.raw<Loadable<UsageByModel>>(idle());
-  top = $state.raw<Loadable<TopModel[]>>(idle());
+  top = $state.raw<Loadable<readonly TopModel[]>>(idle());
   summary = $state.raw<Loadable<MonthlySummary>>(idle());
-  daily = $state.raw<Loadable<DailyModelUsage[]>>(idle());
+  daily = $state.raw<Loadable<readonly DailyModelUsage[]>>(idle());
 
   drillModel = $state.raw<ModelUsage | null>(null);
-  drill = $state.raw<Loadable<DailyModelUsage[]>>(idle());
+  drill = $state.raw<Loadable<readonly DailyModelUsage[]>>(idle());
 
   live = $state<LiveStatus>('off');
   lastUpdated = $state.raw<Date | null>(null);
@@ -251,9 +251,9 @@ class Dashboard {
 
     const [usage] = await Promise.all([
       run(() => api.usageByModel(range, signal), () => this.usage, (l) => (this.usage = l)),
-      run(() => api.topModels(range, signal), () => this.top, (l) => (this.top = l)),
+      run(async () => (await api.topModels(range, signal)).top_models, () => this.top, (l) => (this.top = l)),
       run(() => api.monthlySummary(month, signal), () => this.summary, (l) => (this.summary = l)),
-      run(() => api.dailyUsage(range, undefined, signal), () => this.daily, (l) => (this.daily = l)),
+      run(async () => (await api.dailyUsage(range, undefined, signal)).daily_usage, () => this.daily, (l) => (this.daily = l)),
       this.drillModel ? this.loadDrill(options.silent) : Promise.resolve(),
     ]);
     if (!current()) return;
@@ -293,9 +293,9 @@ class Dashboard {
     const controller = (this.drillController = new AbortController());
     if (!silent || this.drill.status !== 'ready') this.drill = { status: 'loading', data: null, error: null };
     try {
-      const rows = await this.api.dailyUsage(this.range, model.model_name, controller.signal);
+      const { daily_usage } = await this.api.dailyUsage(this.range, model.model_name, controller.signal);
       if (this.drillModel?.model_name !== model.model_name || controller.signal.aborted) return;
-      this.drill = { status: 'ready', data: rows.filter((r) => r.model_name === model.model_name), error: null };
+      this.drill = { status: 'ready', data: daily_usage, error: null };
       // Keep the panel's header figures in step with a refreshed table.
       const fresh = this.usage.data?.model_usage.find((m) => m.model_name === model.model_name);
       if (fresh) this.drillModel = fresh;

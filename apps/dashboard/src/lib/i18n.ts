@@ -50,6 +50,7 @@ const en = {
   'fx.source.fallback': 'Fallback rate',
   'fx.effective': 'effective {date}',
   'fx.title': 'Exchange rate used for PLN amounts: 1 USD = {rate} PLN, {source}, effective {date}',
+  'fx.titleUndated': 'Exchange rate used for PLN amounts: 1 USD = {rate} PLN, {source}',
 
   'summary.heading': 'Monthly summary',
   'summary.avgDailyTokens': 'Avg. daily tokens',
@@ -197,6 +198,7 @@ const pl: Dictionary = {
   'fx.source.fallback': 'Kurs awaryjny',
   'fx.effective': 'z dnia {date}',
   'fx.title': 'Kurs użyty do kwot w PLN: 1 USD = {rate} PLN, {source}, z dnia {date}',
+  'fx.titleUndated': 'Kurs użyty do kwot w PLN: 1 USD = {rate} PLN, {source}',
 
   'summary.heading': 'Podsumowanie miesiąca',
   'summary.avgDailyTokens': 'Śr. tokenów dziennie',

@@ -1,6 +1,6 @@
-// Live refresh: a streaming fetch of the gateway's server-sent events. `usage` means "the numbers changed".
-// fetch (not EventSource) so the bearer token can travel in a header; `access_token` is sent as well because
-// the contract names it for clients that cannot set headers.
+// Live refresh: a streaming fetch of the gateway's `GET …/events` (docs/API.md "Live updates"). `usage` means
+// "the numbers changed"; the page refetches what it shows. fetch rather than EventSource, so the token travels in
+// the Authorization header and never in a URL (the gateway's `?access_token=` exists only for EventSource).
 import { API_BASE } from './api';
 import { backoffDelay, SseParser } from './sse';
 
@@ -39,7 +39,7 @@ export function subscribeToUsageEvents(options: LiveOptions): () => void {
     onStatus(attempt === 0 ? 'connecting' : 'reconnecting');
     let res: Response;
     try {
-      res = await fetchImpl(`${API_BASE}/events?access_token=${encodeURIComponent(token)}`, {
+      res = await fetchImpl(`${API_BASE}/events`, {
         headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
         cache: 'no-store',
         signal: controller.signal,
@@ -48,17 +48,13 @@ export function subscribeToUsageEvents(options: LiveOptions): () => void {
       scheduleReconnect();
       return;
     }
-    // No events endpoint, or a token it will not take: stay on manual refresh rather than hammering it.
-    if (res.status === 404 || res.status === 401 || res.status === 403 || res.status === 405 || res.status === 501) {
+    // The token is not (or no longer) good, e.g. the stream ended because it expired: a retry cannot help.
+    if (res.status === 401 || res.status === 403) {
       onStatus('off');
       return;
     }
-    const contentType = res.headers.get('Content-Type') ?? '';
-    if (!res.ok || !res.body || !contentType.includes('text/event-stream')) {
-      if (res.ok && !contentType.includes('text/event-stream')) {
-        onStatus('off'); // e.g. an SPA fallback answering index.html: there is no stream here
-        return;
-      }
+    // 429 (too many open streams for this user), 503 (NATS down): try again later, with backoff.
+    if (!res.ok || !res.body) {
       scheduleReconnect();
       return;
     }
