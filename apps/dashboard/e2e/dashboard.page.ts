@@ -117,14 +117,34 @@ export class DashboardPage {
     return this.page.getByTestId('top-model').evaluateAll((items) => items.map((el) => el.getAttribute('data-model') ?? ''));
   }
 
-  /** `{rate, source, date}` as shown in the exchange-rate badge. */
-  async exchangeRate(): Promise<{ rate: string; source: string; date: string }> {
+  /** `{rate, source, date}` as shown in the exchange-rate badge; `date` is null for a fallback rate (it has none). */
+  async exchangeRate(): Promise<{ rate: string; source: string; date: string | null }> {
     const badge = this.page.getByTestId('fx-badge');
+    const date = badge.getByTestId('fx-date');
     return {
       rate: normalizeSpaces(await badge.getByTestId('fx-rate').innerText()),
       source: normalizeSpaces(await badge.getByTestId('fx-source').innerText()),
-      date: normalizeSpaces(await badge.getByTestId('fx-date').innerText()),
+      date: (await date.count()) > 0 ? normalizeSpaces(await date.innerText()) : null,
     };
+  }
+
+  /** The period shown under the heading, e.g. `Nov 24 – Dec 4, 2026`. */
+  async periodLabel(): Promise<string> {
+    return normalizeSpaces(await this.page.getByTestId('period-label').innerText());
+  }
+
+  /** Waits (without touching the page) until the totals row shows `tokens`, e.g. after a live update. */
+  async waitForTotalTokens(tokens: string, timeoutMs = 10_000): Promise<void> {
+    await this.page.waitForFunction(
+      (expected) => (document.querySelector('[data-testid="total-tokens"]')?.textContent ?? '').replace(/[\u00a0\u202f]/g, ' ').trim() === expected,
+      tokens,
+      { timeout: timeoutMs },
+    );
+  }
+
+  /** Clicks Refresh in the page header (reloads the data, not the page). */
+  async refresh(): Promise<void> {
+    await this.page.getByTestId('refresh-button').click();
   }
 
   async switchLocale(locale: DashboardLocale): Promise<void> {
@@ -206,6 +226,11 @@ export class DashboardPage {
     return this.page.getByTestId('empty-state').isVisible();
   }
 
+  /** Waits for the error card (e.g. after the API went away). */
+  async waitForErrorState(timeoutMs = 15_000): Promise<void> {
+    await this.page.getByTestId('error-state').waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
   /** Clicks Retry on the error card and waits for the page to settle again. */
   async clickRetry(): Promise<DashboardState> {
     await this.page.getByTestId('retry-button').click();
@@ -215,6 +240,11 @@ export class DashboardPage {
   /** `live`, `connecting`, `reconnecting` or `off`. */
   async liveStatus(): Promise<string | null> {
     return this.page.getByTestId('live-status').getAttribute('data-status');
+  }
+
+  /** Waits until the live-events stream is connected. */
+  async waitForLive(timeoutMs = 15_000): Promise<void> {
+    await this.page.waitForFunction(() => document.querySelector('[data-testid="live-status"]')?.getAttribute('data-status') === 'live', undefined, { timeout: timeoutMs });
   }
 }
 
