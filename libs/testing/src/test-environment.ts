@@ -30,6 +30,9 @@ export async function createTestEnvironment(extraEnv: Record<string, string> = {
     USAGE_STREAM: `USAGE_T_${runId.toUpperCase()}`,
     NATS_SUBJECT_PREFIX: `t${runId}.`,
     JWT_SECRET: TEST_JWT_SECRET,
+    // Never the real NBP: pricing-fx asks for its rate at start-up and in the background. Nothing listens on
+    // the discard port, so NBP simply "fails"; tests about rates pass a startFakeNbp() url instead.
+    NBP_API_URL: 'http://127.0.0.1:9/api',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     // A killed aggregator's unacked batch comes back after this; short keeps crash tests quick.
     AGGREGATOR_ACK_WAIT_MS: '2000',
