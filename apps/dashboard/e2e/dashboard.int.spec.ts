@@ -55,11 +55,11 @@ function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
 }
 
-async function adminToken(): Promise<string> {
+async function tokenFor(role: 'admin' | 'member', user: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ org: ORG, role: 'admin' })
+  return new SignJWT({ org: ORG, role })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject('dana@e2e.test')
+    .setSubject(user)
     .setIssuer('mai-usage')
     .setAudience('mai-dashboard')
     .setIssuedAt(now)
@@ -119,7 +119,7 @@ describe('dashboard: the Usage by Model tab in Chromium against the real gateway
     pipeline = await startPipeline(['pricing-fx', 'ingest', 'aggregator', 'gateway'], { NBP_API_URL: nbp.url, DASHBOARD_DIST_DIR: DIST });
     gatewayUrl = pipeline.services.gateway!.url;
     secret = await pipeline.createOrg(ORG, ZONE);
-    token = await adminToken();
+    token = await tokenFor('admin', 'dana@e2e.test');
 
     const at = (instant: Date) => instant.toISOString();
     await send([
@@ -265,6 +265,19 @@ describe('dashboard: the Usage by Model tab in Chromium against the real gateway
     const rows = await dash.rows();
     expect(rows[3]).toMatchObject({ modelId: 'openai/gpt-4.1', tokens: '5,000', costUsd: '$0.052', costPln: '0.19 zł', zero: false });
     expect(await dash.totals()).toEqual({ tokens: '29,433', requests: '11', costUsd: '$1.18', costPln: '4.32 zł' });
+  });
+
+  it('shows a member tokens and requests, and no money', async () => {
+    const memberPage = await page.context().newPage();
+    try {
+      const member = new DashboardPage(memberPage, gatewayUrl);
+      expect(await member.open(await tokenFor('member', 'max@e2e.test'), { query: `start=${fullRange.start}&end=${fullRange.end}` })).toBe('ready');
+      expect((await member.rows()).find((r) => r.modelId === 'anthropic/claude-sonnet-4')).toMatchObject({ tokens: '15,750', requests: '2', costUsd: '—' });
+      expect(await member.totals()).toMatchObject({ tokens: '29,433', costUsd: '—' });
+      expect(await memberPage.getByTestId('summary-highest-cost-day').innerText()).toContain('Visible to admins only');
+    } finally {
+      await memberPage.close();
+    }
   });
 
   it('shows the error state while the gateway is down, and the data again after Retry', async () => {
