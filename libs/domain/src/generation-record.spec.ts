@@ -63,6 +63,19 @@ describe('acceptGeneration', () => {
   });
 
   it.each([
+    ['a NUL in the id', { id: 'gen-\u0000-1' }, 'id'],
+    ['an unpaired surrogate in the id', { id: 'gen-\ud800' }, 'id'],
+    ['a NUL in the user', { user: 'bob\u0000' }, 'user'],
+    ['a lone low surrogate in the provider', { providerName: '\udc00Vertex' }, 'provider_name'],
+  ])('refuses %s: Postgres cannot store it as sent', (_case, overrides, field) => {
+    expect(acceptGeneration(input(overrides), context)).toEqual({ ok: false, issues: [{ field, message: 'must not contain NUL characters or unpaired surrogates' }] });
+  });
+
+  it('accepts any well-formed Unicode, astral characters included', () => {
+    expect(acceptGeneration(input({ id: 'gen-zażółć-😀', user: 'użytkownik 🚀' }), context).ok).toBe(true);
+  });
+
+  it.each([
     ['exactly 35 days old', new Date(now.getTime() - 35 * 86_400_000).toISOString(), true],
     ['35 days and a second old', new Date(now.getTime() - 35 * 86_400_000 - 1000).toISOString(), false],
     ['5 minutes ahead', new Date(now.getTime() + 5 * 60_000).toISOString(), true],

@@ -5,7 +5,7 @@ import { Catalog } from './catalog';
 import { dayInZone, parseRfc3339 } from './calendar';
 import { MarkupSchedule, markupRateAt } from './markup';
 import { parseRawCost } from './money';
-import { UsageRecord } from './usage-event';
+import { UsageRecord, isStorableText } from './usage-event';
 
 export const MAX_RECORD_AGE_DAYS = 35;
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -46,6 +46,10 @@ export function occurrenceWindowIssue(occurredAt: Date, now: Date): string | und
 
 export function acceptGeneration(input: GenerationInput, context: AcceptanceContext): AcceptanceResult {
   const issues: FieldIssue[] = [];
+  const text: [string, string | undefined][] = [['id', input.id], ['provider_name', input.providerName], ['user', input.user]];
+  for (const [field, value] of text) {
+    if (value !== undefined && !isStorableText(value)) issues.push({ field, message: 'must not contain NUL characters or unpaired surrogates' });
+  }
   const model = context.catalog.find(input.model);
   if (!model) issues.push({ field: 'model', message: `unknown model "${input.model.slice(0, 140)}": not in the catalog` });
 

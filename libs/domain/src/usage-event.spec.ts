@@ -37,6 +37,8 @@ describe('usage event codec', () => {
     ['negative tokens', withRecord({ promptTokens: -1 }), 'data.records[0].promptTokens is invalid'],
     ['a float cost', withRecord({ rawCostUsd: 0.1 }), 'data.records[0].rawCostUsd is invalid'],
     ['a bad day', withRecord({ usageDay: '2026-13-01' }), 'data.records[0].usageDay is invalid'],
+    ['a NUL in a generation id (Postgres text refuses it)', withRecord({ generationId: 'gen\u0000' }), 'data.records[0].generationId is invalid'],
+    ['an unpaired surrogate in a user', withRecord({ user: 'u\ud800' }), 'data.records[0].user is invalid'],
     ['no records', JSON.stringify({ ...event, data: { ...event.data, records: [] } }), 'data.records must hold 1 to 1000 records'],
   ])('treats %s as poison', (_case, payload, reason) => {
     expect(decodeUsageEvent(payload)).toEqual({ ok: false, reason });

@@ -63,7 +63,17 @@ const isNonNegativeInteger = (value: unknown, max: number): value is number =>
 const isDecimalString = (value: unknown): value is string =>
   typeof value === 'string' && value.length <= 64 && /^\d+(\.\d+)?$/.test(value);
 const isBoundedString = (value: unknown, max: number): value is string =>
-  typeof value === 'string' && value.length >= 1 && value.length <= max;
+  typeof value === 'string' && value.length >= 1 && value.length <= max && isStorableText(value);
+
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text PostgreSQL stores as sent: no NUL (text columns refuse it, failing the whole batch that carries it) and
+ * no unpaired UTF-16 surrogate (encoded as U+FFFD, so two different ids would become one ledger key).
+ */
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
 
 function recordProblem(record: unknown): string | undefined {
   if (typeof record !== 'object' || record === null) return 'record is not an object';
