@@ -2,25 +2,18 @@
 import { Injectable } from '@nestjs/common';
 import { OrganizationStore, OrganizationWithSecrets } from '@mai/persistence';
 import { PostgresConnection } from '@mai/platform';
-
-const FOUND_TTL_MS = 5_000;
-const MISSING_TTL_MS = 1_000;
+import { LookupCache } from '../lookup-cache';
 
 @Injectable()
 export class OrganizationDirectory {
   private readonly store: OrganizationStore;
-  private readonly cache = new Map<string, { value: OrganizationWithSecrets | undefined; expiresAt: number }>();
+  private readonly cache = new LookupCache<OrganizationWithSecrets>({ hitTtlMs: 5_000, missTtlMs: 1_000 });
 
   constructor(postgres: PostgresConnection) {
     this.store = new OrganizationStore(postgres.pool);
   }
 
-  async find(orgId: string): Promise<OrganizationWithSecrets | undefined> {
-    const cached = this.cache.get(orgId);
-    if (cached && cached.expiresAt > Date.now()) return cached.value;
-    const value = await this.store.findWithSecrets(orgId);
-    if (this.cache.size > 100_000) this.cache.clear();
-    this.cache.set(orgId, { value, expiresAt: Date.now() + (value ? FOUND_TTL_MS : MISSING_TTL_MS) });
-    return value;
+  find(orgId: string): Promise<OrganizationWithSecrets | undefined> {
+    return this.cache.get(orgId, () => this.store.findWithSecrets(orgId));
   }
 }
