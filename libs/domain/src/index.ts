@@ -9,3 +9,6 @@ export * from './daily-usage';
 export * from './exchange-rate';
 export * from './pricing-change';
 export * from './usage-report';
+export * from './projection-version';
+export * from './projection-verification';
+export * from './replay-progress';
