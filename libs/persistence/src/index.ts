@@ -6,3 +6,5 @@ export * from './pricing';
 export * from './exchange-rates';
 export * from './ingest-tokens';
 export * from './usage-queries';
+export * from './projection-versions';
+export * from './org-data-erasure';
