@@ -1,6 +1,7 @@
 // The operator CLI: `npm run cli -- <command> ...`.
 import { orgCommand } from './commands/org';
 import { catalogCommand, markupCommand } from './commands/pricing';
+import { projectionCommand } from './commands/projection';
 import { tokenCommand } from './commands/token';
 import { Command, UsageError, createCliContext } from './cli-context';
 
@@ -9,6 +10,7 @@ const commands: Record<string, Command> = {
   token: tokenCommand,
   catalog: catalogCommand,
   markup: markupCommand,
+  projection: projectionCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
