@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { IngestTokenStore, OrganizationStore } from '@mai/persistence';
 import { Command, UsageError } from '../cli-context';
+import { deleteOrgData } from './org-delete-data';
 
 export const orgCommand: Command = async (args, context) => {
   const [action, ...rest] = args;
@@ -38,7 +39,9 @@ export const orgCommand: Command = async (args, context) => {
       context.print(token);
       return;
     }
+    case 'delete-data':
+      return deleteOrgData(rest, context);
     default:
-      throw new UsageError('usage: org create|list|rotate-secret|ingest-token ...');
+      throw new UsageError('usage: org create|list|rotate-secret|ingest-token|delete-data ...');
   }
 };
