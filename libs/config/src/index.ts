@@ -10,6 +10,8 @@ export interface ServiceConfig {
   readonly usageStream: string;
   /** Prefix for every subject we use (empty in production; `t<run>.` in tests). */
   readonly subjectPrefix: string;
+  /** Replicas of the USAGE stream when it is created: 1 on a single server, 3 on a JetStream cluster. */
+  readonly usageStreamReplicas: number;
   readonly nbpApiUrl: string;
   readonly jwt: { readonly secret?: string; readonly jwksUrl?: string; readonly issuer: string; readonly audience: string };
   readonly markupRate: string;
@@ -62,6 +64,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   }
   const usageStream = env.USAGE_STREAM || 'USAGE';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(usageStream)) throw new ConfigError(`USAGE_STREAM must be a stream name, got "${usageStream}"`);
+  const replicasRaw = (env.USAGE_STREAM_REPLICAS ?? '').trim() || '1';
+  const usageStreamReplicas = Number(replicasRaw);
+  // JetStream allows 1 to 5; an even count buys no extra fault tolerance over the odd one below it.
+  if (!Number.isInteger(usageStreamReplicas) || usageStreamReplicas < 1 || usageStreamReplicas > 5) {
+    throw new ConfigError(`USAGE_STREAM_REPLICAS must be an integer from 1 to 5, got "${replicasRaw}"`);
+  }
   const jwtSecret = env.JWT_SECRET || undefined;
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes');
   const logLevel = env.LOG_LEVEL || 'info';
@@ -71,6 +79,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/usage', ['postgres:', 'postgresql:']),
     usageStream,
     subjectPrefix,
+    usageStreamReplicas,
     nbpApiUrl: url(env, 'NBP_API_URL', 'https://api.nbp.pl/api', ['http:', 'https:']),
     jwt: {
       secret: jwtSecret,

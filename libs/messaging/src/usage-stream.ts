@@ -2,10 +2,13 @@
 import { DiscardPolicy, JetStreamManager, RetentionPolicy, StorageType, nanos, StreamConfig } from 'nats';
 import { ServiceConfig, subjectsFor } from '@mai/config';
 
+/** Replicas default to 1 (a single server); a JetStream cluster runs the stream as R3 (USAGE_STREAM_REPLICAS). */
+export type StreamSettings = Pick<ServiceConfig, 'usageStream' | 'subjectPrefix'> & Partial<Pick<ServiceConfig, 'usageStreamReplicas'>>;
+
 /** Retried webhook deliveries inside this window are dropped by the stream itself (Nats-Msg-Id). */
 export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
 
-export function usageStreamConfig(config: Pick<ServiceConfig, 'usageStream' | 'subjectPrefix'>): Partial<StreamConfig> & { name: string } {
+export function usageStreamConfig(config: StreamSettings): Partial<StreamConfig> & { name: string } {
   return {
     name: config.usageStream,
     subjects: [subjectsFor(config).usageRecordedAll],
@@ -15,21 +18,26 @@ export function usageStreamConfig(config: Pick<ServiceConfig, 'usageStream' | 's
     // The log is kept for good: it is what projections are rebuilt from (see docs/OPERATIONS.md).
     max_age: 0,
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
-    num_replicas: 1,
+    num_replicas: config.usageStreamReplicas ?? 1,
   };
 }
 
-export function deadLetterStreamConfig(config: Pick<ServiceConfig, 'usageStream' | 'subjectPrefix'>): Partial<StreamConfig> & { name: string } {
+export function deadLetterStreamConfig(config: StreamSettings): Partial<StreamConfig> & { name: string } {
   return {
     name: `${config.usageStream}_DLQ`,
     subjects: [subjectsFor(config).deadLetterAll],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     max_age: nanos(30 * 86_400_000),
-    num_replicas: 1,
+    num_replicas: config.usageStreamReplicas ?? 1,
   };
 }
 
+/**
+ * Creates the stream, or brings an existing one up to date, except its replica count: moving a live log
+ * between R1 and R3 is an operator's decision (`nats stream edit --replicas`, docs/OPERATIONS.md), never a
+ * side effect of one service starting with a different setting.
+ */
 async function ensureStream(jsm: JetStreamManager, desired: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
     const current = await jsm.streams.info(desired.name);
@@ -41,7 +49,7 @@ async function ensureStream(jsm: JetStreamManager, desired: Partial<StreamConfig
   }
 }
 
-export async function ensureUsageStreams(jsm: JetStreamManager, config: Pick<ServiceConfig, 'usageStream' | 'subjectPrefix'>): Promise<void> {
+export async function ensureUsageStreams(jsm: JetStreamManager, config: StreamSettings): Promise<void> {
   await ensureStream(jsm, usageStreamConfig(config));
   await ensureStream(jsm, deadLetterStreamConfig(config));
 }
