@@ -51,6 +51,11 @@ export class UsageProjectionWriter {
   constructor(
     private readonly pool: Pool,
     private readonly tables: ProjectionTables = LIVE_PROJECTION,
+    /**
+     * The checkpoint row this writer advances. Aggregator instances sharing the stream each keep their own
+     * row, so their transactions never queue on one; the projection's checkpoint is the highest of them.
+     */
+    private readonly instance = '',
   ) {}
 
   /** `beforeCommit` runs inside the transaction after all writes (fault-injection tests kill the process there). */
@@ -79,10 +84,11 @@ export class UsageProjectionWriter {
       await this.upsertDaily(client, delta.daily);
       await this.insertMonthlyUsers(client, delta.monthlyUsers);
       await this.advanceCheckpoint(client, maxSeq, clock);
+      // SKIP LOCKED: instances pruning at the same time take different rows instead of waiting on each other.
       await client.query(
         `DELETE FROM ${this.tables.ledger} WHERE ctid = ANY (ARRAY(
            SELECT ctid FROM ${this.tables.ledger}
-            WHERE occurred_at < $1::timestamptz - make_interval(days => $2) LIMIT $3))`,
+            WHERE occurred_at < $1::timestamptz - make_interval(days => $2) LIMIT $3 FOR UPDATE SKIP LOCKED))`,
         [clock, LEDGER_RETENTION_DAYS, LEDGER_PRUNE_LIMIT],
       );
       beforeCommit?.();
@@ -173,18 +179,39 @@ export class UsageProjectionWriter {
 
   private async advanceCheckpoint(client: PoolClient, streamSeq: number, clock: string): Promise<void> {
     await client.query(
-      `INSERT INTO projection_checkpoints AS c (projection, stream_seq, clock) VALUES ($1, $2, $3)
-       ON CONFLICT (projection) DO UPDATE SET
+      `INSERT INTO projection_checkpoints AS c (projection, instance, stream_seq, clock) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (projection, instance) DO UPDATE SET
          stream_seq = GREATEST(c.stream_seq, EXCLUDED.stream_seq),
          clock      = GREATEST(c.clock, EXCLUDED.clock),
          updated_at = now()`,
-      [this.tables.checkpoint, streamSeq, clock],
+      [this.tables.checkpoint, this.instance, streamSeq, clock],
     );
   }
 
+  /** The highest stream sequence and clock any instance has committed (GREATEST over all of them). */
   async checkpoint(): Promise<{ streamSeq: number; clock: Date } | undefined> {
-    const { rows } = await this.pool.query('SELECT stream_seq, clock FROM projection_checkpoints WHERE projection = $1', [this.tables.checkpoint]);
-    return rows[0] ? { streamSeq: Number(rows[0].stream_seq), clock: rows[0].clock } : undefined;
+    const { rows } = await this.pool.query(
+      'SELECT max(stream_seq) AS stream_seq, max(clock) AS clock FROM projection_checkpoints WHERE projection = $1',
+      [this.tables.checkpoint],
+    );
+    return rows[0]?.stream_seq != null ? { streamSeq: Number(rows[0].stream_seq), clock: rows[0].clock } : undefined;
+  }
+
+  /**
+   * Drops the rows of instances gone for longer than `idleMs` (pods replaced by a rollout) whose position
+   * another row already covers, so the projection's checkpoint stays the same and the table stays small.
+   */
+  async forgetIdleInstances(idleMs = 86_400_000): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM projection_checkpoints c
+        WHERE c.projection = $1 AND c.instance <> $2 AND c.updated_at < now() - make_interval(secs => $3)
+          AND EXISTS (SELECT 1 FROM projection_checkpoints o
+                       WHERE o.projection = c.projection AND o.stream_seq >= c.stream_seq AND o.clock >= c.clock
+                         -- ties broken by name: of two equal rows one survives, so neither maximum can go
+                         AND (o.stream_seq, o.clock, o.instance) > (c.stream_seq, c.clock, c.instance))`,
+      [this.tables.checkpoint, this.instance, idleMs / 1000],
+    );
+    return rowCount ?? 0;
   }
 }
 

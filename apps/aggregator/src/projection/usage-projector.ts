@@ -1,5 +1,6 @@
 // Consumes the USAGE stream and projects it into the daily tables, one transaction per batch, acking only
 // after the commit. Poison messages are parked on the dead-letter subject and never block the stream.
+import { hostname } from 'node:os';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, headers as natsHeaders } from 'nats';
 import { ServiceConfig, subjectsFor } from '@mai/config';
@@ -12,6 +13,11 @@ import { faultInjector } from './fault-injection';
 
 /** The durable consumer's name; a second name replays the whole stream independently (e.g. into a fresh database). */
 export const PROJECTOR_DURABLE = process.env.AGGREGATOR_DURABLE || 'aggregator';
+/**
+ * Names this instance's checkpoint row (instances sharing the durable consumer each advance their own, so
+ * they never wait on one row). The pod name in Kubernetes; host and pid where several run on one host.
+ */
+export const PROJECTOR_INSTANCE = process.env.AGGREGATOR_INSTANCE || `${hostname()}:${process.pid}`;
 const MAX_BATCH = Number(process.env.AGGREGATOR_MAX_BATCH ?? 1000);
 /**
  * How long the server waits for an ack before redelivering: the time a crashed instance's in-flight batch
@@ -43,8 +49,9 @@ export class UsageProjector implements OnApplicationBootstrap, OnApplicationShut
   private async run(): Promise<void> {
     await this.postgres.whenReady();
     const { js, jsm } = await this.nats.jetstream();
-    const writer = new UsageProjectionWriter(this.postgres.pool);
-    this.log.info({ stream: this.config.usageStream, durable: PROJECTOR_DURABLE, maxBatch: MAX_BATCH }, 'projecting usage');
+    const writer = new UsageProjectionWriter(this.postgres.pool, undefined, PROJECTOR_INSTANCE);
+    const forgotten = await writer.forgetIdleInstances().catch(() => 0);
+    this.log.info({ stream: this.config.usageStream, durable: PROJECTOR_DURABLE, instance: PROJECTOR_INSTANCE, forgotten, maxBatch: MAX_BATCH }, 'projecting usage');
     await runBatchConsumer({
       js,
       jsm,
