@@ -21,6 +21,7 @@ export interface BatchConsumerOptions {
 }
 
 const BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000];
+const PULL_EXPIRES_MS = 5_000;
 
 export async function ensureDurableConsumer(jsm: JetStreamManager, options: Pick<BatchConsumerOptions, 'stream' | 'durable' | 'filterSubject' | 'ackWaitMs' | 'maxBatch'>): Promise<void> {
   const config = {
@@ -52,6 +53,10 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<v
       const consumer = await options.js.consumers.get(options.stream, options.durable);
       const messages = await consumer.consume({
         max_messages: options.maxBatch * 2,
+        // A pull request lives on the consumer's leader. When that server dies (a cluster node lost), the request
+        // dies with it and the client notices only when two idle heartbeats (expires / 2 apart) go missing: 5 s
+        // keeps that stall to about 5 s; the default 30 s would idle this instance for 30 s.
+        expires: PULL_EXPIRES_MS,
         // Only buffers: the callback is synchronous, the single worker below does the async work.
         callback: (message) => {
           buffer.push(message);
