@@ -7,3 +7,4 @@ export * from './pipeline';
 export * from './fake-nbp';
 export * from './nats-server-process';
 export * from './usage-ledger';
+export * from './nats-cluster';
