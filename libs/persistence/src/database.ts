@@ -14,6 +14,10 @@ export function createPool(databaseUrl: string, options: Partial<PoolConfig> = {
   });
   // An idle client losing its connection (Postgres restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one: pg-pool listens for errors only on idle clients, and a client whose connection
+  // drops between queries (inside a transaction, say) emits 'error', which unhandled kills the process. The
+  // query in flight, or the next one, still fails, and release() discards the broken client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
