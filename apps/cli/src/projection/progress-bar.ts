@@ -7,6 +7,7 @@ export class ProgressBar {
   private samples: ReplaySample[] = [];
   private lastDraw = 0;
   private drawn = false;
+  private drawnSeq?: number;
 
   constructor(
     private readonly label: string,
@@ -28,13 +29,15 @@ export class ProgressBar {
 
   /** The final figures, and a line break after an in-place bar. */
   finish(): void {
-    this.draw(this.now());
+    const last = this.samples.at(-1)?.seq;
+    if (this.out.isTTY || !this.drawn || last !== this.drawnSeq) this.draw(this.now());
     if (this.out.isTTY && this.drawn) this.out.write('\n');
   }
 
   private draw(at: number): void {
     this.lastDraw = at;
     this.drawn = true;
+    this.drawnSeq = this.samples.at(-1)?.seq;
     const line = `${this.label} ${formatReplayProgress(measureReplay(this.range, this.start, this.samples))}`;
     this.out.write(this.out.isTTY ? `\r${line}\u001b[K` : `${line}\n`);
   }

@@ -165,19 +165,20 @@ class ReplayRun {
     let emptyReads = 0;
     const wanted = () => !this.options.signal.aborted && pending > 0 && (until === undefined || this.reader.lastSeq < until);
     const readNext = () => {
-      const next = this.reader.read(this.fetchSize(pending));
+      // Decoded as soon as it arrives, which is while the batch before is being written.
+      const next = this.reader.read(this.fetchSize(pending)).then(decodeBatch);
       next.catch(() => undefined); // awaited below; never an unhandled rejection while a batch is written
       return next;
     };
     let next = wanted() ? readNext() : undefined;
     while (next) {
-      const messages = await next;
-      const last = messages.at(-1);
+      const batch = await next;
+      const last = batch.messages.at(-1);
       pending = last ? last.info.pending : await this.reader.pending();
       emptyReads = last ? 0 : emptyReads + 1;
       if (emptyReads > EMPTY_READS_ALLOWED) throw new RebuildError(`the stream reports ${pending} messages pending but delivers none`);
       next = wanted() ? readNext() : undefined;
-      if (messages.length > 0) await this.project(messages, pending);
+      if (last) await this.project(batch, pending);
     }
   }
 
@@ -219,23 +220,34 @@ class ReplayRun {
     return Math.max(1, Math.min(pending, this.options.batchMessages, byRecords));
   }
 
-  private async project(messages: JsMsg[], pendingAfter: number): Promise<void> {
-    if (!this.startRecorded) await this.recordStart(messages[0].seq);
-    const batch: StreamedUsageEvent[] = [];
-    for (const message of messages) {
-      const decoded = decodeUsageEvent(message.data);
-      if (decoded.ok) {
-        batch.push({ streamSeq: message.seq, event: decoded.event });
-        this.records += decoded.event.data.records.length;
-      } else {
-        // The aggregator parked it on the dead-letter subject; it was never projected, so it is not replayed.
-        this.poison += 1;
-      }
-    }
-    await this.writer.applyBatch(batch);
-    const lastSeq = messages.at(-1)!.seq;
-    this.messages += messages.length;
+  private async project(batch: DecodedBatch, pendingAfter: number): Promise<void> {
+    if (!this.startRecorded) await this.recordStart(batch.messages[0].seq);
+    await this.writer.applyBatch(batch.events);
+    const lastSeq = batch.messages.at(-1)!.seq;
+    this.messages += batch.messages.length;
+    this.records += batch.records;
+    this.poison += batch.poison;
     this.throughSeq = lastSeq;
     this.bar.update(lastSeq, this.records, lastSeq + pendingAfter);
   }
+}
+
+interface DecodedBatch {
+  readonly messages: JsMsg[];
+  readonly events: StreamedUsageEvent[];
+  readonly records: number;
+  /** Messages that do not decode: the aggregator parked them on the dead-letter subject, never projected, so skipped alike. */
+  readonly poison: number;
+}
+
+function decodeBatch(messages: JsMsg[]): DecodedBatch {
+  const events: StreamedUsageEvent[] = [];
+  let records = 0;
+  for (const message of messages) {
+    const decoded = decodeUsageEvent(message.data);
+    if (!decoded.ok) continue;
+    events.push({ streamSeq: message.seq, event: decoded.event });
+    records += decoded.event.data.records.length;
+  }
+  return { messages, events, records, poison: messages.length - events.length };
 }
