@@ -1,9 +1,22 @@
 // Reading a webhook body: the three accepted shapes (bare record, {data: record}, {data: [records]}),
 // then per-record type checks with class-validator. Every problem becomes a {index, field, message} detail.
-import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { FieldIssue, GenerationInput, USAGE_BOUNDS } from '@mai/domain';
 import { GenerationRecordDto } from './generation-record.dto';
+
+/** The fields GenerationRecordDto checks; nothing else of a record is ever read. */
+const DTO_FIELDS = ['id', 'model', 'provider_name', 'total_cost', 'native_tokens_prompt', 'native_tokens_completion', 'tokens_prompt', 'tokens_completion', 'created_at', 'user'] as const;
+
+/**
+ * The record's known fields on a DTO instance, copied as they are. Not class-transformer's plainToInstance: it
+ * walks every nested value, so a field holding an object nested 10 000 deep (a 50 KB body) overflowed the
+ * stack and the webhook answered 500 instead of 400.
+ */
+function toDto(record: object): GenerationRecordDto {
+  const dto = new GenerationRecordDto();
+  for (const field of DTO_FIELDS) if (Object.hasOwn(record, field)) Object.assign(dto, { [field]: (record as Record<string, unknown>)[field] });
+  return dto;
+}
 
 export interface RecordIssue extends FieldIssue {
   readonly index: number;
@@ -45,7 +58,7 @@ export function readWebhookBody(raw: Buffer): BodyReadResult {
       details.push({ index, field: '', message: 'a record must be a JSON object' });
       return;
     }
-    const dto = plainToInstance(GenerationRecordDto, record, { enableImplicitConversion: false });
+    const dto = toDto(record);
     const errors = validateSync(dto, { forbidUnknownValues: false, stopAtFirstError: true });
     if (errors.length > 0) {
       for (const error of errors) {
