@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { OrgUsageRecord, firstOfEachGeneration, foldUsage, usageRecordsOf } from './daily-usage';
+import { Rate, Usd } from './money';
 import { UsageRecord, UsageRecorded } from './usage-event';
 
 const record = (overrides: Partial<UsageRecord> = {}): UsageRecord => ({
@@ -69,6 +71,40 @@ describe('foldUsage', () => {
       { orgId: 'acme', month: '2026-11', user: 'u2' },
       { orgId: 'acme', month: '2026-12', user: 'u1' },
     ]);
+  });
+
+  it('prices record by record: the same exact sums as multiplying each record by its own rate', () => {
+    // The plain definition, one multiplication per record, against which the grouped fold is checked.
+    const reference = (entries: OrgUsageRecord[]) => {
+      const rows = new Map<string, { raw: Usd; markup: Usd; tokens: number; requests: number }>();
+      for (const { orgId, record } of entries) {
+        const key = `${orgId} ${record.usageDay} ${record.model}`;
+        const row = rows.get(key) ?? { raw: Usd.zero, markup: Usd.zero, tokens: 0, requests: 0 };
+        const raw = Usd.of(record.rawCostUsd);
+        rows.set(key, { raw: row.raw.plus(raw), markup: row.markup.plus(raw.times(Rate.of(record.markupRate))), tokens: row.tokens + record.promptTokens + record.completionTokens, requests: row.requests + 1 });
+      }
+      return [...rows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, row]) => [key, row.raw.toString(), row.markup.toString(), row.tokens, row.requests]);
+    };
+    const decimal = (max: number, places: number) => fc.tuple(fc.integer({ min: 0, max }), fc.integer({ min: 0, max: 10 ** places - 1 })).map(([whole, fraction]) => `${whole}.${String(fraction).padStart(places, '0')}`);
+    const generated = fc.array(
+      fc.record({
+        orgId: fc.constantFrom('acme', 'beta'),
+        model: fc.constantFrom('openai/o3', 'x-ai/grok-4'),
+        usageDay: fc.constantFrom('2026-12-03', '2026-12-04'),
+        rawCostUsd: fc.oneof(decimal(10_000, 12), fc.constantFrom('0', '0.000000000001', '9999.999999999999')),
+        markupRate: fc.oneof(fc.constantFrom('1.3', '1.5', '1'), decimal(999_999, 12)),
+        promptTokens: fc.integer({ min: 0, max: 100_000_000 }),
+      }),
+      { maxLength: 200 },
+    );
+    fc.assert(
+      fc.property(generated, (drawn) => {
+        const entries = drawn.map((d, i) => entry(d.orgId, { generationId: String(i), model: d.model, usageDay: d.usageDay, rawCostUsd: d.rawCostUsd, markupRate: d.markupRate, promptTokens: d.promptTokens }));
+        const folded = foldUsage(entries).daily.map((r) => [`${r.orgId} ${r.usageDay} ${r.model}`, r.rawCost.toString(), r.markupCost.toString(), r.totalTokens, r.requests]);
+        expect(folded).toEqual(reference(entries));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('gives the same rows whatever the order of the records', () => {
