@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { addDays, dayInZone, daysInclusive, isCalendarDay, isValidTimeZone, lastDayOfMonth, parseRfc3339 } from './calendar';
 
 const at = (iso: string) => new Date(iso);
@@ -66,8 +67,26 @@ describe('calendar arithmetic on plain days', () => {
     expect(isCalendarDay('2026-02-29')).toBe(false);
     expect(isCalendarDay('2028-02-29')).toBe(true);
     expect(isCalendarDay('2026-1-01')).toBe(false);
+    expect(isCalendarDay('2000-02-29')).toBe(true);
+    expect(isCalendarDay('2100-02-29')).toBe(false);
+    expect(isCalendarDay('0099-01-01')).toBe(false);
     expect(isValidTimeZone('Europe/Warsaw')).toBe(true);
     expect(isValidTimeZone('Mars/Olympus')).toBe(false);
+  });
+});
+
+describe('isCalendarDay', () => {
+  it('agrees with a round trip through Date on every shape of YYYY-MM-DD', () => {
+    const throughDate = (text: string) => {
+      const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+      return match !== null && new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))).toISOString().slice(0, 10) === text;
+    };
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    const day = fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 })).map(([y, m, d]) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`);
+    fc.assert(
+      fc.property(fc.oneof(day, fc.string({ maxLength: 12 })), (text) => expect(isCalendarDay(text)).toBe(throughDate(text))),
+      { numRuns: 20_000 },
+    );
   });
 });
 

@@ -42,12 +42,22 @@ export function dayInZone(instant: Date, timeZone: string): CalendarDay {
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH_PATTERN = /^(\d{4})-(\d{2})$/;
 
-/** True for a real date written `YYYY-MM-DD` (rejects 2026-02-30). */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True for a real date written `YYYY-MM-DD` (rejects 2026-02-30), years 0100 to 9999 (earlier ones never were
+ * accepted: Date.UTC reads 0–99 as 1900–1999). Plain arithmetic on the proleptic Gregorian calendar, as Date
+ * uses: it runs for every record of every event the projection decodes.
+ */
 export function isCalendarDay(text: string): text is CalendarDay {
   const match = DAY_PATTERN.exec(text);
   if (!match) return false;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return date.toISOString().slice(0, 10) === text;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (year < 100 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 export function isCalendarMonth(text: string): text is CalendarMonth {
