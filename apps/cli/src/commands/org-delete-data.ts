@@ -42,8 +42,11 @@ export async function deleteOrgData(args: string[], context: CliContext): Promis
     const deadLetterMessages = await purge(link.jsm, `${stream}_DLQ`, subjects.deadLetter(orgId));
     context.print(`purged ${streamMessages} messages of ${orgId} from the stream ${stream} and ${deadLetterMessages} from ${stream}_DLQ`);
 
-    const head = (await link.jsm.streams.info(stream)).state.last_seq;
-    const behind = await waitForConsumers(link.jsm, stream, head, waitSeconds * 1000);
+    const head = await link.jsm.streams.info(stream).then(
+      (info) => info.state.last_seq,
+      () => undefined, // no stream: nothing was ever consumed
+    );
+    const behind = head === undefined ? [] : await waitForConsumers(link.jsm, stream, head, waitSeconds * 1000);
     if (behind.length > 0) {
       process.stderr.write(
         `warning: the consumers ${behind.join(', ')} still hold unacknowledged messages from before the purge; ` +

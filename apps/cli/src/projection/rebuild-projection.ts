@@ -59,6 +59,8 @@ export async function rebuildProjection(deps: RebuildDependencies, options: Rebu
   if (!lock) throw new RebuildError('another projection rebuild is running');
   let reader: UsageStreamReader | undefined;
   try {
+    // The stream first: without it there is nothing to build from, and no version should be left behind.
+    const streamState = (await deps.link.jsm.streams.info(deps.stream)).state;
     const live = await versions.live();
     let building = await versions.building();
     const resumed = building !== undefined;
@@ -79,7 +81,6 @@ export async function rebuildProjection(deps: RebuildDependencies, options: Rebu
       : building.startTime
         ? { time: building.startTime }
         : { seq: building.startSeq };
-    const streamState = (await deps.link.jsm.streams.info(deps.stream)).state;
     deps.log(
       `${resumed ? 'resuming' : 'building'} projection version ${building.version} beside live version ${live.version}` +
         ` from ${start.time ? start.time.toISOString() : `seq ${start.seq}`}` +
