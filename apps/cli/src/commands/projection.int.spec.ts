@@ -1,9 +1,22 @@
-// Rebuilding the projection from the stream while the real pipeline runs (pricing-fx, ingest and aggregator
-// processes on NATS JetStream and PostgreSQL), with the CLI as a child process: identical rows after a
-// rebuild, a rebuild racing live ingestion, a rebuild SIGKILLed or interrupted halfway and resumed, drift
-// caught by verify, and old versions dropped.
+// Rebuilding the projection from the stream while the real pipeline runs (pricing-fx, ingest, aggregator and
+// gateway processes on NATS JetStream and PostgreSQL), with the CLI as a child process: identical rows after a
+// rebuild, a rebuild racing live ingestion and dashboard reads, a rebuild SIGKILLed or interrupted halfway and
+// resumed, drift caught by verify, and old versions dropped.
+import { SignJWT } from 'jose';
 import { Pool } from 'pg';
-import { GenerationRecordBody, Pipeline, SentUsageLedger, projectionTotals, randomGeneration, seededRandom, sendWebhook, startPipeline, waitFor } from '@mai/testing';
+import { addDays, dayInZone } from '@mai/domain';
+import {
+  GenerationRecordBody,
+  Pipeline,
+  SentUsageLedger,
+  TEST_JWT_SECRET,
+  projectionTotals,
+  randomGeneration,
+  seededRandom,
+  sendWebhook,
+  startPipeline,
+  waitFor,
+} from '@mai/testing';
 import { CliProcess, runCli } from '../testing/cli-process';
 
 const ALPHA = 'alpha';
@@ -44,6 +57,25 @@ async function checkpointOf(pool: Pool, projection: string): Promise<number> {
   return rows[0] ? Number(rows[0].stream_seq) : 0;
 }
 
+/** The org's requests in the last days as the dashboard API answers them (status, total). */
+async function apiRequests(pipeline: Pipeline, orgId: string, timeZone: string): Promise<{ status: number; requests: number }> {
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({ org: orgId, role: 'admin' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(`reader-${now}@example.test`)
+    .setIssuer('mai-usage')
+    .setAudience('mai-dashboard')
+    .setIssuedAt(now)
+    .setExpirationTime(now + 600)
+    .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+  const today = dayInZone(new Date(), timeZone);
+  const response = await fetch(`${pipeline.services.gateway!.url}/api/v1/usage-tracking/my-organization/usage-by-model?start=${addDays(today, -4)}&end=${today}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = (await response.json()) as { totals?: { total_requests: number } };
+  return { status: response.status, requests: body.totals?.total_requests ?? -1 };
+}
+
 async function streamHead(pipeline: Pipeline): Promise<number> {
   const { connect } = await import('nats');
   const nc = await connect({ servers: pipeline.environment.env.NATS_URL });
@@ -63,7 +95,7 @@ describe('projection rebuild, verify and drop', () => {
   const batchOf = (size: number) => Array.from({ length: size }, () => randomGeneration(random, generations++));
 
   beforeAll(async () => {
-    pipeline = await startPipeline(['pricing-fx', 'ingest', 'aggregator']);
+    pipeline = await startPipeline(['pricing-fx', 'ingest', 'aggregator', 'gateway']);
     env = pipeline.environment.env;
     const secrets: Record<string, string> = { [ALPHA]: await pipeline.createOrg(ALPHA, 'Europe/Warsaw'), [BETA]: await pipeline.createOrg(BETA) };
     sender = {
@@ -163,9 +195,19 @@ describe('projection rebuild, verify and drop', () => {
     expect((await runCli(env, ['projection', 'verify', '--version', '2', '--attempts', '1'])).code).toBe(1);
   });
 
-  it('rebuild during concurrent ingestion: the swap loses and doubles nothing, verify finds no drift', async () => {
+  it('rebuild during concurrent ingestion and reads: the swap loses and doubles nothing, readers never notice it, verify finds no drift', async () => {
     let stop = false;
     let sent = 0;
+    // A dashboard reader throughout (its own user per request, under the rate limit): every answer 200, and the
+    // org's total never goes back, not even at the swap.
+    const answers: { status: number; requests: number; at: number }[] = [];
+    let rebuilding = { from: 0, to: 0 };
+    const reader = (async () => {
+      for (let i = 0; i < 150 && !stop; i++) {
+        answers.push({ ...(await apiRequests(pipeline, ALPHA, 'Europe/Warsaw')), at: Date.now() });
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    })();
     const previous: Record<string, GenerationRecordBody[]> = {};
     const ingest = (async () => {
       // Bounded: at most 400 deliveries, stopped earlier by the test.
@@ -184,7 +226,9 @@ describe('projection rebuild, verify and drop', () => {
       await waitFor(async () => sent >= 20, { what: 'ingestion under way' });
       const headBefore = await streamHead(pipeline);
       // Small batches stretch the rebuild over many transactions while deliveries keep arriving.
+      rebuilding = { from: Date.now(), to: 0 };
       const run = await runCli(env, ['projection', 'rebuild', '--batch', '10']);
+      rebuilding = { ...rebuilding, to: Date.now() };
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('version 4 is live; version 3 is retired');
       // It replayed more than the stream held when it started: deliveries arrived during the rebuild and were
@@ -198,7 +242,11 @@ describe('projection rebuild, verify and drop', () => {
     } finally {
       stop = true;
       await ingest;
+      await reader;
     }
+    expect(answers.filter((answer) => answer.at > rebuilding.from && answer.at < rebuilding.to).length).toBeGreaterThan(10);
+    expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+    for (let i = 1; i < answers.length; i++) expect(answers[i].requests).toBeGreaterThanOrEqual(answers[i - 1].requests);
     for (const orgId of [ALPHA, BETA]) {
       await pipeline.waitForRequests(orgId, sender.ledgers[orgId].size, 60_000);
       await new Promise((r) => setTimeout(r, 300));
