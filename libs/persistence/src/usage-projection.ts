@@ -150,8 +150,10 @@ export class UsageProjectionWriter {
          completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
          total_tokens      = d.total_tokens + EXCLUDED.total_tokens,
          requests          = d.requests + EXCLUDED.requests,
-         raw_cost          = d.raw_cost + EXCLUDED.raw_cost,
-         markup_cost       = d.markup_cost + EXCLUDED.markup_cost,
+         -- trim_scale: a NUMERIC sum keeps its terms' largest scale (0.15 + 0.05 = 0.20), so without it the text
+         -- of a row would depend on where batches happened to split, and a rebuild would not match byte for byte.
+         raw_cost          = trim_scale(d.raw_cost + EXCLUDED.raw_cost),
+         markup_cost       = trim_scale(d.markup_cost + EXCLUDED.markup_cost),
          updated_at        = now()`,
       [
         rows.map((r) => r.orgId),

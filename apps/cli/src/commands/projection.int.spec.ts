@@ -10,6 +10,7 @@ import {
   Pipeline,
   SentUsageLedger,
   TEST_JWT_SECRET,
+  generation,
   projectionTotals,
   randomGeneration,
   seededRandom,
@@ -31,13 +32,13 @@ async function tableRows(pool: Pool, sql: string): Promise<Record<string, string
   return (await pool.query(sql)).rows;
 }
 
-/** Everything a version holds, as text. Money is compared by value (trailing zeros of a NUMERIC sum depend on batch boundaries). */
+/** Everything a version holds, every column as Postgres prints it (all but updated_at), to compare byte for byte. */
 async function projectionContent(pool: Pool, suffix = '') {
   return {
     daily: await tableRows(
       pool,
       `SELECT org_id, usage_day::text, model, prompt_tokens::text, completion_tokens::text, total_tokens::text, requests::text,
-              trim_scale(raw_cost)::text AS raw_cost, trim_scale(markup_cost)::text AS markup_cost
+              raw_cost::text, markup_cost::text
          FROM client_model_daily_usage${suffix} ORDER BY org_id, usage_day, model`,
     ),
     users: await tableRows(pool, `SELECT org_id, month::text, user_id FROM org_monthly_users${suffix} ORDER BY 1, 2, 3`),
@@ -122,6 +123,12 @@ describe('projection rebuild, verify and drop', () => {
       }),
     );
     for (const orgId of [ALPHA, BETA]) await pipeline.waitForRequests(orgId, sender.ledgers[orgId].size, 60_000);
+    // A row of its own (10 days ago) summed by two aggregator batches to a round figure, 0.15 + 0.05: its text
+    // must not depend on where batches split (NUMERIC keeps the larger scale: 0.20), or a rebuild differs.
+    for (const [id, cost] of [['round-1', '0.15'], ['round-2', '0.05']]) {
+      await sender.send(ALPHA, id, [generation({ model: 'openai/o3', total_cost: cost, created_at: new Date(Date.now() - 10 * 86_400_000).toISOString() })]);
+      await pipeline.waitForRequests(ALPHA, sender.ledgers[ALPHA].size);
+    }
   });
 
   afterAll(async () => {
@@ -135,9 +142,9 @@ describe('projection rebuild, verify and drop', () => {
 
     const run = await runCli(env, ['projection', 'rebuild']);
     expect(run.stderr).toContain('building projection version 2 beside live version 1 from seq 1');
-    expect(run.stderr).toMatch(/rebuild v2 \[#+\]\s+100\.0%\s+300\/300 msgs\s+6,000 events\s+[\d,]+ events\/s\s+ETA 0:00/);
+    expect(run.stderr).toMatch(/rebuild v2 \[#+\]\s+100\.0%\s+302\/302 msgs\s+6,002 events\s+[\d,]+ events\/s\s+ETA 0:00/);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/replayed 300 messages \(6,000 events\) in [\d.]+ s: [\d,]+ events\/s/);
+    expect(run.stdout).toMatch(/replayed 302 messages \(6,002 events\) in [\d.]+ s: [\d,]+ events\/s/);
     expect(run.stdout).toContain('version 2 is live; version 1 is retired');
 
     expect(await projectionContent(pipeline.environment.pool)).toEqual(before);
@@ -146,8 +153,9 @@ describe('projection rebuild, verify and drop', () => {
       { version: 1, status: 'retired' },
       { version: 2, status: 'live' },
     ]);
-    expect(await checkpointOf(pipeline.environment.pool, 'client_model_daily_usage')).toBe(300);
-    expect(await checkpointOf(pipeline.environment.pool, 'client_model_daily_usage_v1')).toBe(300);
+    expect(before.daily).toContainEqual(expect.objectContaining({ org_id: ALPHA, model: 'openai/o3', requests: '2', raw_cost: '0.2', markup_cost: '0.26' }));
+    expect(await checkpointOf(pipeline.environment.pool, 'client_model_daily_usage')).toBe(302);
+    expect(await checkpointOf(pipeline.environment.pool, 'client_model_daily_usage_v1')).toBe(302);
 
     // The aggregator carries on into the new tables.
     await sender.send(ALPHA, 'after-swap', batchOf(5));
@@ -157,14 +165,14 @@ describe('projection rebuild, verify and drop', () => {
     const list = await runCli(env, ['projection', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout.split('\n')[0]).toBe('VERSION\tLOGIC\tSTATUS\tFROM SEQ\tCHECKPOINT\tBEHIND\tROWS\tCREATED\tLIVE FROM\tRETIRED/DROPPED');
-    expect(list.stdout).toMatch(/^1\t1\tretired\t1\t300\t-\t\d+\t/m);
-    expect(list.stdout).toMatch(/^2\t1\tlive\t1\t301\t0\t\d+\t/m);
+    expect(list.stdout).toMatch(/^1\t1\tretired\t1\t302\t-\t\d+\t/m);
+    expect(list.stdout).toMatch(/^2\t1\tlive\t1\t303\t0\t\d+\t/m);
   });
 
   it('verify agrees with the stream, catches a corrupted row, and a rebuild repairs it', async () => {
     const clean = await runCli(env, ['projection', 'verify']);
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toMatch(/^no drift: version 2 \(live\), all orgs, stream seq 1\.\.301: \d+ rows and \d+ org-months compared with [\d,]+ events \(\d+ repeats not counted\)$/m);
+    expect(clean.stdout).toMatch(/^no drift: version 2 \(live\), all orgs, stream seq 1\.\.303: \d+ rows and \d+ org-months compared with [\d,]+ events \(\d+ repeats not counted\)$/m);
 
     const { rows } = await pipeline.environment.pool.query(
       `UPDATE client_model_daily_usage SET requests = requests + 1, raw_cost = raw_cost + 0.000000001
