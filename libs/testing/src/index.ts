@@ -8,3 +8,4 @@ export * from './fake-nbp';
 export * from './nats-server-process';
 export * from './usage-ledger';
 export * from './nats-cluster';
+export * from './postgres-server-process';
