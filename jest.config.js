@@ -1,4 +1,5 @@
-// Two projects: `unit` (pure logic, no services) and `integration` (real NATS JetStream + PostgreSQL).
+// Three projects: `unit` (pure logic, no services), `integration` (real NATS JetStream + PostgreSQL) and `faults`
+// (crashes, outages and abuse against real processes; `npm run test:faults`).
 const { compilerOptions } = require('./tsconfig.base.json');
 const swcrc = JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 
@@ -29,6 +30,14 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+    },
+    {
+      // Faults and abuse against real processes (issue #9); writes docs/RELIABILITY.md. Run in band.
+      ...shared,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/faults/**/*.faults.spec.ts'],
+      globalSetup: '<rootDir>/faults/support/global-setup.ts',
+      globalTeardown: '<rootDir>/faults/support/global-teardown.ts',
     },
   ],
 };
