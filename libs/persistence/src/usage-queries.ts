@@ -1,23 +1,53 @@
 // The dashboard's reads, straight from the daily projection (one row per org, day and model), so answers are
-// never staler than the last committed batch. Every query is bounded by (org_id, usage_day), the table's key.
-import { Pool, QueryConfig } from 'pg';
+// never staler than the last committed batch. Every query is bounded by (org_id, usage_day), the table's key,
+// and runs inside withOrgScope, so row-level security (migration 007) backs the org filter up.
+import { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { DailyModelUsage, DateRange, DayUsageTotals, ModelUsageTotals, Usd } from '@mai/domain';
 
 /** A client-side cap: a stuck database turns into an error (503 at the edge), not a request that never ends. */
 const QUERY_TIMEOUT_MS = 10_000;
+
+/** The role the projection's row-level security policies grant reads to (migration 007). */
+export const ORG_SCOPED_READER_ROLE = 'mai_gateway_reader';
+
+/**
+ * Runs `work` in a read-only transaction as the org-scoped reader role with `mai.org_id` set to `orgId`: the
+ * projection tables then show that org's rows only, whatever the queries inside forget to filter.
+ */
+export async function withOrgScope<T>(pool: Pool, orgId: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    // One round trip; the org id is escaped as a literal (it is also a checked org id by now).
+    await client.query(timed(`BEGIN READ ONLY; SET LOCAL ROLE ${ORG_SCOPED_READER_ROLE}; SELECT set_config('mai.org_id', ${client.escapeLiteral(orgId)}, true)`));
+    const result = await work(client);
+    await client.query(timed('COMMIT'));
+    client.release();
+    return result;
+  } catch (error) {
+    // Never hand a connection back mid-transaction or still running a timed-out query: close it instead.
+    client.release(error instanceof Error ? error : true);
+    throw error;
+  }
+}
+
+function timed(text: string, values?: unknown[]): QueryConfig & { query_timeout: number } {
+  // pg honours a per-query `query_timeout`; its type definitions only know the pool-wide one.
+  return { text, values, query_timeout: QUERY_TIMEOUT_MS };
+}
 
 export class UsageQueries {
   constructor(private readonly pool: Pool) {}
 
   /** The org's IANA time zone, or undefined when the org does not exist. */
   async organizationTimeZone(orgId: string): Promise<string | undefined> {
-    const { rows } = await this.query<{ time_zone: string }>('SELECT time_zone FROM organizations WHERE org_id = $1', [orgId]);
+    const { rows } = await this.pool.query<{ time_zone: string }>(timed('SELECT time_zone FROM organizations WHERE org_id = $1', [orgId]));
     return rows[0]?.time_zone;
   }
 
   /** Per-model sums over the range; only models with usage appear. */
   async modelTotals(orgId: string, range: DateRange): Promise<ModelUsageTotals[]> {
     const { rows } = await this.query<{ model: string; tokens: string; requests: string; raw_cost: string; markup_cost: string; days_used: number }>(
+      orgId,
       `SELECT model, sum(total_tokens)::text AS tokens, sum(requests)::text AS requests,
               sum(raw_cost)::text AS raw_cost, sum(markup_cost)::text AS markup_cost, count(*)::int AS days_used
          FROM client_model_daily_usage
@@ -38,6 +68,7 @@ export class UsageQueries {
   /** All models' sums per day over the range; only days with usage appear. */
   async dayTotals(orgId: string, range: DateRange): Promise<DayUsageTotals[]> {
     const { rows } = await this.query<{ day: string; tokens: string; requests: string; markup_cost: string }>(
+      orgId,
       `SELECT to_char(usage_day, 'YYYY-MM-DD') AS day, sum(total_tokens)::text AS tokens,
               sum(requests)::text AS requests, sum(markup_cost)::text AS markup_cost
          FROM client_model_daily_usage
@@ -66,6 +97,7 @@ export class UsageQueries {
       raw_cost: string;
       markup_cost: string;
     }>(
+      orgId,
       `SELECT to_char(usage_day, 'YYYY-MM-DD') AS day, model, prompt_tokens::text, completion_tokens::text,
               total_tokens::text, requests::text, raw_cost::text, markup_cost::text
          FROM client_model_daily_usage
@@ -89,16 +121,16 @@ export class UsageQueries {
   /** Distinct end users in the org's calendar month (YYYY-MM). */
   async uniqueUsers(orgId: string, month: string): Promise<number> {
     const { rows } = await this.query<{ users: number }>(
+      orgId,
       `SELECT count(*)::int AS users FROM org_monthly_users WHERE org_id = $1 AND month = ($2 || '-01')::date`,
       [orgId, month],
     );
     return rows[0]?.users ?? 0;
   }
 
-  private query<Row extends object>(text: string, values: unknown[]) {
-    // pg honours a per-query `query_timeout`; its type definitions only know the pool-wide one.
-    const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: QUERY_TIMEOUT_MS };
-    return this.pool.query<Row>(config);
+  /** A read of the projection, inside the org's row-level-security scope. */
+  private query<Row extends QueryResultRow>(orgId: string, text: string, values: unknown[]): Promise<QueryResult<Row>> {
+    return withOrgScope(this.pool, orgId, (client) => client.query<Row>(timed(text, values)));
   }
 }
 
