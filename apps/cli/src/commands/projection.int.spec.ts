@@ -8,6 +8,7 @@ import { addDays, dayInZone } from '@mai/domain';
 import {
   GenerationRecordBody,
   Pipeline,
+  ProjectionRow,
   SentUsageLedger,
   TEST_JWT_SECRET,
   generation,
@@ -316,6 +317,46 @@ describe('projection rebuild, verify and drop', () => {
     expect(finished.code).toBe(0);
     expect(finished.stderr).toContain(`resuming projection version 6 beside live version 5 from seq ${heldUpTo + 1}`);
     expect((await runCli(env, ['projection', 'verify'])).code).toBe(0);
+  });
+
+  it('--from-seq / --from-time with --no-swap build a partial version that verifies against its part of the stream', async () => {
+    const head = await streamHead(pipeline);
+    const fromSeq = await runCli(env, ['projection', 'rebuild', '--from-seq', String(head - 9), '--no-swap']);
+    expect(fromSeq.code).toBe(0);
+    expect(fromSeq.stderr).toContain(`building projection version 7 beside live version 6 from seq ${head - 9}`);
+    expect(fromSeq.stdout).toContain(`replayed 10 messages`);
+    expect(fromSeq.stdout).toContain(`version 7 is built up to seq ${head} and not live`);
+    expect(await versionsTable(pipeline.environment.pool)).toContainEqual({ version: 7, status: 'building' });
+    const verify7 = await runCli(env, ['projection', 'verify', '--version', '7', '--attempts', '1']);
+    expect(verify7.stdout).toMatch(new RegExp(`^no drift: version 7 \\(building\\), all orgs, stream seq ${head - 9}\\.\\.${head}:`, 'm'));
+    expect(verify7.code).toBe(0);
+    // A resume cannot change where a version starts.
+    expect((await runCli(env, ['projection', 'rebuild', '--from-seq', '1'])).stderr).toContain('version 7 is being built already');
+    expect((await runCli(env, ['projection', 'drop', '7'])).code).toBe(0);
+
+    const since = new Date();
+    await new Promise((r) => setTimeout(r, 20));
+    const recent = new SentUsageLedger();
+    for (let i = 0; i < 3; i++) {
+      const records = batchOf(5);
+      await sender.send(BETA, `since-${i}`, records);
+      recent.acknowledge(records);
+    }
+    await pipeline.waitForRequests(BETA, sender.ledgers[BETA].size);
+    const fromTime = await runCli(env, ['projection', 'rebuild', '--from-time', since.toISOString(), '--no-swap']);
+    expect(fromTime.code).toBe(0);
+    expect(fromTime.stdout).toContain('replayed 3 messages (15 events)');
+    const { rows } = await pipeline.environment.pool.query('SELECT start_seq::int AS start_seq, start_time FROM projection_versions WHERE version = 8');
+    expect(rows[0]).toEqual({ start_seq: head + 1, start_time: since });
+    const { rows: v8 } = await pipeline.environment.pool.query<ProjectionRow>(
+      `SELECT org_id, total_tokens::float8 AS total_tokens, requests::float8 AS requests, raw_cost::text, markup_cost::text FROM client_model_daily_usage_v8`,
+    );
+    expect(projectionTotals(v8)).toEqual(recent.totals());
+    expect((await runCli(env, ['projection', 'verify', '--version', '8', '--attempts', '1'])).code).toBe(0);
+    const list = await runCli(env, ['projection', 'list']);
+    expect(list.stdout).toMatch(new RegExp(`^8\\t1\\tbuilding\\t${head + 1} \\(${since.toISOString().replace(/\./g, '\\.')}\\)\\t${head + 3}\\t0\\t`, 'm'));
+    expect((await runCli(env, ['projection', 'drop', '8'])).code).toBe(0);
+    expect(await versionsTable(pipeline.environment.pool)).toContainEqual({ version: 6, status: 'live' });
   });
 
   it('drop removes a retired version; the live one cannot be dropped', async () => {

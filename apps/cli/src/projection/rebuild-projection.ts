@@ -96,6 +96,7 @@ export async function rebuildProjection(deps: RebuildDependencies, options: Rebu
     await run.replay();
     if (options.signal.aborted) throw run.interrupted();
     if (!options.swap) {
+      await run.recordStart((await deps.link.jsm.streams.info(deps.stream)).state.last_seq + 1);
       run.finish();
       return run.outcome(resumed, began);
     }
@@ -113,7 +114,7 @@ export async function rebuildProjection(deps: RebuildDependencies, options: Rebu
       }
       try {
         const head = (await deps.link.jsm.streams.info(deps.stream)).state.last_seq;
-        if (head - reader.lastSeq > options.batchMessages * 2 && attempt < SWAP_ATTEMPTS) {
+        if ((await reader.pending()) > options.batchMessages * 2 && attempt < SWAP_ATTEMPTS) {
           // Too much arrived to drain while readers wait on the lock: catch up without it first.
           await swap.abort();
           await run.replay();
