@@ -34,6 +34,7 @@ interface Sizes {
 const FULL: Sizes = {
   ingest: {
     orgs: 100,
+    warmUpMs: 3_000,
     ceiling: { window: 256, warmupMs: 1_000, durationMs: 8_000 },
     seedDesign: { connections: 16, warmupMs: 1_000, durationMs: 8_000 },
     single: { connections: 64, warmupMs: 2_000, durationMs: 15_000 },
@@ -47,6 +48,7 @@ const FULL: Sizes = {
 const QUICK: Sizes = {
   ingest: {
     orgs: 50,
+    warmUpMs: 1_000,
     ceiling: { window: 256, warmupMs: 500, durationMs: 2_500 },
     seedDesign: { connections: 16, warmupMs: 500, durationMs: 2_500 },
     single: { connections: 64, warmupMs: 1_000, durationMs: 3_000 },

@@ -18,6 +18,8 @@ import { count, ms } from '../lib/stats';
 
 export interface IngestSizes {
   readonly orgs: number;
+  /** An unreported run first, so that no measured shape pays for the services' JIT warm-up. */
+  readonly warmUpMs: number;
   readonly ceiling: { window: number; warmupMs: number; durationMs: number };
   readonly seedDesign: { connections: number; warmupMs: number; durationMs: number };
   readonly single: { connections: number; warmupMs: number; durationMs: number };
@@ -100,6 +102,9 @@ export async function benchIngest(sizes: IngestSizes, memory: MemoryLedger, serv
     const describe = (r: { load: LoadResult; projectedEventsPerSecond: number; lagAfterLoadMs: number }) =>
       `  → ${count(r.load.requestsPerSecond)} req/s, ${count(r.load.eventsPerSecond)} events/s accepted, ${count(r.projectedEventsPerSecond)} events/s projected ` +
       `(caught up ${count(r.lagAfterLoadMs)} ms after the load), answer p50 ${ms(r.load.latency.p50)} ms, p99 ${ms(r.load.latency.p99)} ms, statuses ${JSON.stringify(r.load.statuses)}`;
+
+    progress(`warming the pipeline up (not reported): 1- and 100-record webhooks, ${(sizes.warmUpMs / 1000).toFixed(1)} s each`);
+    for (const recordsPerRequest of [1, 100]) await run(`warm-up ${recordsPerRequest}`, { recordsPerRequest, connections: 16, warmupMs: 0, durationMs: sizes.warmUpMs });
 
     progress(`ingest, 1 record per webhook: ${sizes.single.connections} connections, ${sizes.single.durationMs / 1000} s`);
     const single = { recordsPerRequest: 1, connections: sizes.single.connections, ...(await run('single-record webhooks', { recordsPerRequest: 1, ...sizes.single })) };
