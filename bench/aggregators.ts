@@ -262,7 +262,7 @@ async function drain(
   } finally {
     await Promise.all(aggregators.map((a) => a.kill()));
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    await dropDatabase(admin, database);
     await admin.end();
   }
 }
@@ -330,7 +330,7 @@ async function measureIngest(context: { runId: string; adminUrl: string; natsUrl
     await nbp.close();
     await pool.end();
     const admin = createPool(context.adminUrl, { max: 1 });
-    await admin.query(`DROP DATABASE IF EXISTS "${url.pathname.slice(1)}" WITH (FORCE)`).catch(() => undefined);
+    await dropDatabase(admin, url.pathname.slice(1));
     await admin.end();
   }
 }
@@ -378,6 +378,22 @@ function findPid(storeDir: string): number | undefined {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** Drops a benchmark database, retrying briefly (a killed process's backend may still be exiting), and says so if it cannot. */
+async function dropDatabase(admin: ReturnType<typeof createPool>, database: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      return;
+    } catch (error) {
+      if (attempt >= 5) {
+        say(`could not drop ${database} (${(error as Error).message}); drop it by hand`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
 
 /** The round with the median events/s (its CPU figures belong to it; medians of each column would not add up). */
 function medianResult(rounds: Result[]): Result {
