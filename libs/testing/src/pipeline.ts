@@ -70,7 +70,7 @@ export async function startPipeline(
     },
     async streamMessages() {
       const { connect } = await import('nats');
-      const nc = await connect({ servers: environment.env.NATS_URL });
+      const nc = await connect({ servers: environment.env.NATS_URL.split(',') });
       try {
         const info = await (await nc.jetstreamManager()).streams.info(environment.config.usageStream);
         return info.state.messages;
