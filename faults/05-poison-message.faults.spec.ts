@@ -1,7 +1,8 @@
 // Scenario 5: poison messages put straight on the stream (valid JSON with impossible content, a NUL in a
-// generation id that Postgres text cannot hold, a version from the future, bytes that are not JSON) between
-// ordinary deliveries. Each must be parked on the dead-letter stream in its first delivery, with its reason,
-// a metric and a log line, while everything around it is projected exactly.
+// generation id that Postgres text cannot hold, a version from the future, bytes that are not JSON, and a record
+// that passes the decoder but that Postgres refuses) between ordinary deliveries. Each must be parked on the
+// dead-letter stream in its first delivery, with its reason, a metric and a log line, while everything around
+// it is projected exactly.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
@@ -61,7 +62,10 @@ describe('faults: poison messages', () => {
       ['a NUL inside a generation id', JSON.stringify(event([{ ...record, generationId: 'gen-\u0000-nul' }])), /generationId is invalid/],
       ['an event version from the future', JSON.stringify(event([record], 99)), /unsupported version 99/],
       ['bytes that are not JSON', '\u0000\u00ff{"type":', /not JSON/],
+      // Stands in for content no decoder foresaw: the CHECK constraint below makes Postgres refuse this id.
+      ['a record Postgres refuses (CHECK constraint)', JSON.stringify(event([{ ...record, generationId: 'refused-by-postgres-1' }])), /Postgres refused it: .*faults_refused/],
     ];
+    await pipeline.environment.pool.query(`ALTER TABLE usage_ledger ADD CONSTRAINT faults_refused CHECK (generation_id NOT LIKE 'refused-by-postgres%')`);
 
     await deliver('before', 10);
     for (const [, payload] of poisons) await js.publish(subjects.usageRecorded(ORG), new TextEncoder().encode(payload));

@@ -6,7 +6,7 @@ import { JsMsg, headers as natsHeaders } from 'nats';
 import { ServiceConfig, subjectsFor } from '@mai/config';
 import { decodeUsageEvent } from '@mai/domain';
 import { runBatchConsumer } from '@mai/messaging';
-import { StreamedUsageEvent, UsageProjectionWriter } from '@mai/persistence';
+import { BatchOutcome, StreamedUsageEvent, UsageProjectionWriter } from '@mai/persistence';
 import { NatsConnection, PostgresConnection, SERVICE_CONFIG, createLogger } from '@mai/platform';
 import { aggregatorMetrics } from './aggregator-metrics';
 import { faultInjector } from './fault-injection';
@@ -83,9 +83,19 @@ export class UsageProjector implements OnApplicationBootstrap, OnApplicationShut
         await this.deadLetter(message, result.reason);
       }
     }
-    const outcome = await writer.applyBatch(decoded, () => this.injectFault('crash-before-commit', batchNumber));
+    let outcome: BatchOutcome;
+    let parked = new Set<JsMsg>();
+    try {
+      outcome = await writer.applyBatch(decoded, () => this.injectFault('crash-before-commit', batchNumber));
+    } catch (error) {
+      // A record Postgres refuses would fail every batch that carries it, forever: find the messages it refuses
+      // by projecting them one at a time, and park those. Anything else (a lost connection, a timeout) goes back
+      // to the consumer loop, which returns the batch to the stream and backs off.
+      if (!isRefusedContent(error)) throw error;
+      ({ outcome, parked } = await this.projectOneByOne(writer, decoded, settled));
+    }
     this.injectFault('crash-after-commit', batchNumber);
-    for (const message of settled) message.ack();
+    for (const message of settled) if (!parked.has(message)) message.ack();
 
     aggregatorMetrics.batchSize.observe(messages.length);
     aggregatorMetrics.records.inc({ outcome: 'projected' }, outcome.projected);
@@ -98,6 +108,28 @@ export class UsageProjector implements OnApplicationBootstrap, OnApplicationShut
     const connection = this.nats.current()?.connection;
     for (const orgId of outcome.orgsChanged) connection?.publish(this.subjects.projected(orgId));
     stopTimer();
+  }
+
+  /** Each message in its own transaction; those Postgres refuses are dead-lettered. `messages[i]` carried `decoded[i]`. */
+  private async projectOneByOne(writer: UsageProjectionWriter, decoded: StreamedUsageEvent[], messages: JsMsg[]): Promise<{ outcome: BatchOutcome; parked: Set<JsMsg> }> {
+    const parked = new Set<JsMsg>();
+    const outcomes: BatchOutcome[] = [];
+    for (const [index, entry] of decoded.entries()) {
+      try {
+        outcomes.push(await writer.applyBatch([entry]));
+      } catch (error) {
+        if (!isRefusedContent(error)) throw error;
+        await this.deadLetter(messages[index], `Postgres refused it: ${(error as Error).message}`);
+        parked.add(messages[index]);
+      }
+    }
+    const outcome: BatchOutcome = {
+      projected: outcomes.reduce((sum, o) => sum + o.projected, 0),
+      duplicates: outcomes.reduce((sum, o) => sum + o.duplicates, 0),
+      conflicts: outcomes.flatMap((o) => o.conflicts),
+      orgsChanged: [...new Set(outcomes.flatMap((o) => o.orgsChanged))],
+    };
+    return { outcome, parked };
   }
 
   private async deadLetter(message: JsMsg, reason: string): Promise<void> {
@@ -117,4 +149,10 @@ export class UsageProjector implements OnApplicationBootstrap, OnApplicationShut
     this.stop.abort();
     await this.running?.catch(() => undefined);
   }
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the content, not the connection. */
+function isRefusedContent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
 }
