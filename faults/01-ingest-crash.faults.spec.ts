@@ -24,29 +24,29 @@ describe('faults: ingest crashes', () => {
     const ingest = pipeline.services.ingest!;
     const ledger = new DeliveryLedger(ORG);
     const random = seededRandom(101);
-    let inFlight = 0;
-    const inFlightAtKills: number[] = [];
+    /** Requests sent and not yet answered. */
+    let onTheWire = 0;
+    const onTheWireAtKills: number[] = [];
     let unanswered = 0;
     let retriedDeliveries = 0;
     let storedBeforeTheCrash = 0;
 
     const load = startLoad(SENDERS, async (id) => {
       const records: GenerationRecordBody[] = Array.from({ length: RECORDS_PER_DELIVERY }, (_, i) => randomGeneration(random, id * 100 + i));
-      inFlight++;
-      try {
-        const outcome = await deliverUntilAccepted(ledger, { ingestUrl: pipeline.ingestUrl, secret }, `crash-${id}`, records, { retryDelayMs: 50 });
-        if (outcome.attempts > 1) retriedDeliveries++;
-        // The retry found the delivery already in the stream: ingest stored it, then died before answering.
-        if (outcome.attempts > 1 && outcome.final.body?.accepted === 0) storedBeforeTheCrash++;
-        unanswered += outcome.statuses.filter((s) => s === 0).length;
-      } finally {
-        inFlight--;
-      }
+      const outcome = await deliverUntilAccepted(ledger, { ingestUrl: pipeline.ingestUrl, secret }, `crash-${id}`, records, {
+        retryDelayMs: 50,
+        onSend: () => onTheWire++,
+        onAnswer: () => onTheWire--,
+      });
+      if (outcome.attempts > 1) retriedDeliveries++;
+      // The retry found the delivery already in the stream: ingest stored it, then died before answering.
+      if (outcome.attempts > 1 && outcome.final.body?.accepted === 0) storedBeforeTheCrash++;
+      unanswered += outcome.statuses.filter((s) => s === 0).length;
     });
 
     for (let kill = 0; kill < 2; kill++) {
       await new Promise((r) => setTimeout(r, 1_500));
-      inFlightAtKills.push(inFlight);
+      onTheWireAtKills.push(onTheWire);
       await ingest.kill('SIGKILL');
       await new Promise((r) => setTimeout(r, 300));
       await ingest.restart();
@@ -60,14 +60,14 @@ describe('faults: ingest crashes', () => {
     // of deliveries published just before a kill were dropped by the stream's duplicate window.
     const streamMessages = await pipeline.streamMessages();
     Object.assign(row, {
-      done: `${SENDERS} senders × ${RECORDS_PER_DELIVERY}-record deliveries; ingest SIGKILLed twice (senders mid-delivery at the kills: ${inFlightAtKills.join(', ')}) and restarted; ${retriedDeliveries} deliveries retried with the same webhook-id (${unanswered} attempts unanswered), ${storedBeforeTheCrash} of them stored before the crash and dropped by the stream on retry; ${streamMessages} stream messages for ${deliveries} deliveries`,
+      done: `${SENDERS} senders × ${RECORDS_PER_DELIVERY}-record deliveries; ingest SIGKILLed twice (requests in flight at the kills: ${onTheWireAtKills.join(', ')}) and restarted; ${retriedDeliveries} deliveries retried with the same webhook-id (${unanswered} attempts unanswered), ${storedBeforeTheCrash} of them stored before the crash and dropped by the stream on retry; ${streamMessages} stream messages for ${deliveries} deliveries`,
       sent: settled.sent,
       expected: settled.expected,
       found: settled.found,
       duplicates: settled.duplicates,
     });
 
-    expect(Math.min(...inFlightAtKills)).toBeGreaterThan(0);
+    expect(Math.min(...onTheWireAtKills)).toBeGreaterThan(0);
     expect(unanswered).toBeGreaterThan(0);
     expect(settled.lost).toEqual([]);
     expect(settled.duplicates).toBe(0);

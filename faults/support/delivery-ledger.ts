@@ -110,7 +110,7 @@ export async function deliverUntilAccepted(
   target: { ingestUrl: string; secret: string },
   webhookId: string,
   records: GenerationRecordBody[],
-  options: { maxAttempts?: number; retryDelayMs?: number; onAnswer?: (answer: PostAnswer, startedAt: number) => void } = {},
+  options: { maxAttempts?: number; retryDelayMs?: number; onSend?: () => void; onAnswer?: (answer: PostAnswer, startedAt: number) => void } = {},
 ): Promise<DeliveryOutcome> {
   const body = JSON.stringify({ data: records });
   const statuses: number[] = [];
@@ -118,6 +118,7 @@ export async function deliverUntilAccepted(
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     ledger.posted(records);
     const startedAt = Date.now();
+    options.onSend?.();
     const answer = await postWebhook(target.ingestUrl, ledger.orgId, target.secret, webhookId, body);
     options.onAnswer?.(answer, startedAt);
     statuses.push(answer.status);
