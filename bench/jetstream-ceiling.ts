@@ -4,10 +4,10 @@
 // the same stream configuration and the same payload size as ingest's single-record event. Ingest's
 // single-record webhook rate is reported as a fraction of this.
 import { performance } from 'node:perf_hooks';
-import { connect, headers } from 'nats';
+import { headers } from 'nats';
 import { subjectsFor } from '@mai/config';
 import { USAGE_EVENT_VERSION, encodeUsageEvent } from '@mai/domain';
-import { usageStreamConfig } from '@mai/messaging';
+import { connectNats, usageStreamConfig } from '@mai/messaging';
 import { seededRandom } from '@mai/testing';
 import { serveAsChild } from './lib/child';
 import { assertAsIngestWouldRecord, benchRecord, usageEvent } from './lib/events';
@@ -36,7 +36,9 @@ export interface CeilingResult {
 }
 
 export async function measureCeiling(spec: CeilingSpec): Promise<CeilingResult> {
-  const nc = await connect({ servers: spec.natsUrl, name: 'bench-jetstream-ceiling' });
+  // The services' own connection settings, so the ceiling and ingest run the same client.
+  const link = await connectNats(spec.natsUrl, 'bench-jetstream-ceiling');
+  const nc = link.connection;
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
   const config = { usageStream: spec.stream, subjectPrefix: spec.subjectPrefix };
@@ -90,7 +92,7 @@ export async function measureCeiling(spec: CeilingSpec): Promise<CeilingResult> 
     };
   } finally {
     await jsm.streams.delete(spec.stream).catch(() => undefined);
-    await nc.close();
+    await link.close();
   }
 }
 

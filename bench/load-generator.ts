@@ -11,7 +11,7 @@ import { SignJWT } from 'jose';
 import { Pool } from 'undici';
 import { DEFAULT_CATALOG } from '@mai/domain';
 import { seededRandom } from '@mai/testing';
-import { serveAsChild } from './lib/child';
+import { notifyStarted, serveAsChild } from './lib/child';
 import { progress } from './lib/progress';
 import { LatencySummary, Samples, sleep, summarize } from './lib/stats';
 
@@ -53,6 +53,8 @@ export interface LoadResult {
   /** The counted window: requests started in it, its length. */
   readonly windowMs: number;
   readonly requests: number;
+  /** Every request answered, warm-up included (what the processes' CPU time was spent on). */
+  readonly requestsTotal: number;
   readonly ok: number;
   readonly statuses: Record<string, number>;
   readonly requestsPerSecond: number;
@@ -64,6 +66,8 @@ export interface LoadResult {
   /** Open loop: requests that were due while too many were outstanding (not sent; the target could not keep up). */
   readonly missed: number;
   readonly generatorMaxRssMb: number;
+  /** CPU the generator itself used (user + system), ms: its share of the machine. */
+  readonly generatorCpuMs: number;
 }
 
 const MODELS = DEFAULT_CATALOG.map((model) => model.id);
@@ -138,12 +142,15 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
   const latencies = new Samples();
   const statuses: Record<string, number> = {};
   let requests = 0;
+  let requestsTotal = 0;
   let ok = 0;
   let eventsAccepted = 0;
   let eventsAcceptedTotal = 0;
   let missed = 0;
   let outstanding = 0;
 
+  notifyStarted();
+  const cpuAtStart = process.cpuUsage();
   const startedAt = Date.now();
   const start = performance.now();
   const windowStart = start + spec.warmupMs;
@@ -167,6 +174,7 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
       outstanding--;
     }
     eventsAcceptedTotal += accepted;
+    requestsTotal++;
     if (!counted) return;
     latencies.push(performance.now() - dueAt);
     requests++;
@@ -217,6 +225,7 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
     endedAt: Date.now(),
     windowMs,
     requests,
+    requestsTotal,
     ok,
     statuses,
     requestsPerSecond: (requests / windowMs) * 1000,
@@ -226,6 +235,7 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
     latency: summarize(latencies.toArray()),
     missed,
     generatorMaxRssMb: process.resourceUsage().maxRSS / 1024,
+    generatorCpuMs: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpuAtStart)),
   };
 }
 

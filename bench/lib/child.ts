@@ -14,7 +14,7 @@ export interface ChildRun<T> {
 }
 
 /** Starts `bench/<script>` with `spec`; the promise settles with what the child hands back, or its failure. */
-export function startChild<T>(script: string, spec: unknown, options: { timeoutMs: number; env?: Record<string, string> }): ChildRun<T> {
+export function startChild<T>(script: string, spec: unknown, options: { timeoutMs: number; env?: Record<string, string>; onStarted?: () => void }): ChildRun<T> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join('bench', script), '--spec', JSON.stringify(spec)], {
     cwd: BENCH_ROOT,
     env: { ...process.env, ...options.env },
@@ -27,7 +27,8 @@ export function startChild<T>(script: string, spec: unknown, options: { timeoutM
       child.kill('SIGKILL');
       reject(new Error(`${script} did not finish within ${options.timeoutMs} ms`));
     }, options.timeoutMs);
-    child.on('message', (message: { ok: boolean; value?: T; error?: string }) => {
+    child.on('message', (message: { ok: boolean; value?: T; error?: string; started?: boolean }) => {
+      if (message.started) return options.onStarted?.();
       value = message.ok ? { ok: true, value: message.value as T } : { ok: false, error: String(message.error) };
     });
     child.once('error', reject);
@@ -41,7 +42,7 @@ export function startChild<T>(script: string, spec: unknown, options: { timeoutM
   return { pid: child.pid, result };
 }
 
-export function runChild<T>(script: string, spec: unknown, options: { timeoutMs: number; env?: Record<string, string> }): Promise<T> {
+export function runChild<T>(script: string, spec: unknown, options: { timeoutMs: number; env?: Record<string, string>; onStarted?: () => void }): Promise<T> {
   return startChild<T>(script, spec, options).result;
 }
 
@@ -49,6 +50,11 @@ export function runChild<T>(script: string, spec: unknown, options: { timeoutMs:
 export function killChildren(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
+}
+
+/** Tells the parent that the child is about to start the measured work (its start-up is over). */
+export function notifyStarted(): void {
+  process.send?.({ started: true });
 }
 
 /** The child's side: read the spec, run, hand the result back, exit. */

@@ -6,7 +6,7 @@ import type { ProjectionFigures } from '../phases/projection';
 import type { QueryFigures, QueryRun } from '../phases/queries';
 import type { LoadResult } from '../load-generator';
 import type { Machine } from './machine';
-import type { PeakMemory } from './services';
+import type { CpuShare, PeakMemory } from './services';
 import { count, ms, ratio } from './stats';
 
 export const BLOCK_BEGIN = '<!-- bench:begin -->';
@@ -203,6 +203,53 @@ function querySection(queries: QueryFigures): string {
   ].join('\n');
 }
 
+interface CpuRow {
+  readonly run: string;
+  readonly cpu: CpuShare | undefined;
+  /** Events (or requests) handled in the window, for the per-unit figures. */
+  readonly units: number;
+}
+
+/** Cores each process kept busy over a run's window, and its CPU per event: where the machine's time went. */
+function cpuSection(rows: CpuRow[]): string {
+  const measured = rows.filter((row): row is CpuRow & { cpu: CpuShare } => row.cpu !== undefined && row.cpu.wallMs > 0);
+  const names = [...new Set(measured.flatMap((row) => Object.keys(row.cpu.cpuMs)))].filter((name) => name !== 'machine');
+  const cell = (ms: number | undefined, row: CpuRow & { cpu: CpuShare }) =>
+    ms === undefined ? '–' : `${(ms / row.cpu.wallMs).toFixed(2)} (${row.units > 0 ? count((ms * 1000) / row.units) : '–'} µs)`;
+  return [
+    '### Where the CPU went',
+    '',
+    'Cores kept busy over each run (CPU time ÷ wall time, from `/proc/<pid>/stat` and `/proc/stat`) and, in brackets, CPU microseconds per event (per request for queries). "Everything else" is the machine\'s busy time minus our processes: NATS, PostgreSQL, and whatever else ran on the machine meanwhile.',
+    '',
+    table(
+      ['run', 'wall, s', 'machine, cores', ...names, 'everything else'],
+      measured.map((row) => {
+        const ours = names.reduce((sum, name) => sum + (row.cpu.cpuMs[name] ?? 0), 0);
+        return [row.run, (row.cpu.wallMs / 1000).toFixed(1), (row.cpu.cpuMs.machine / row.cpu.wallMs).toFixed(2), ...names.map((name) => cell(row.cpu.cpuMs[name], row)), cell(Math.max(0, row.cpu.cpuMs.machine - ours), row)];
+      }),
+    ),
+  ].join('\n');
+}
+
+function cpuRows(run: RunFigures): CpuRow[] {
+  const rows: CpuRow[] = [];
+  if (run.ingest) {
+    const { single, batch, visibility } = run.ingest;
+    rows.push({ run: '1-record webhooks, until projected', cpu: single.cpu, units: single.load.eventsAcceptedTotal });
+    rows.push({ run: `${batch.recordsPerRequest}-record webhooks, until projected`, cpu: batch.cpu, units: batch.load.eventsAcceptedTotal });
+    rows.push({ run: 'freshness load (half of peak)', cpu: visibility.cpu, units: visibility.load.eventsAcceptedTotal });
+  }
+  if (run.projection) {
+    const { backlog, replay } = run.projection;
+    rows.push({ run: 'backlog drain', cpu: backlog.cpu, units: backlog.eventsPerSecond * backlog.seconds });
+    rows.push({ run: 'replay', cpu: replay.cpu, units: replay.eventsPerSecond * replay.seconds });
+  }
+  if (run.queries) {
+    for (const r of run.queries.runs.filter((q) => q.mode === 'saturation')) rows.push({ run: `${r.endpoint}, saturation`, cpu: r.cpu, units: r.load.requestsTotal });
+  }
+  return rows;
+}
+
 export function renderReport(run: RunFigures, limits: string): string {
   const m = run.machine;
   const parts = [
@@ -236,6 +283,7 @@ export function renderReport(run: RunFigures, limits: string): string {
   if (run.ingest) parts.push('', ingestSection(run.ingest));
   if (run.projection) parts.push('', projectionSection(run.projection));
   if (run.queries) parts.push('', querySection(run.queries));
+  parts.push('', cpuSection(cpuRows(run)));
   parts.push(
     '',
     '### Peak memory',

@@ -129,3 +129,61 @@ export function loaderFloorMb(): { node: number; swcNodeRegister: number } {
   const measure = (args: string[]) => Number(execFileSync(process.execPath, [...args, '-e', script], { cwd: BENCH_ROOT, encoding: 'utf8' })) / 1024;
   return { node: measure([]), swcNodeRegister: measure(['-r', '@swc-node/register']) };
 }
+
+/** CPU time (user + system) a process has used so far, ms; undefined once it is gone. */
+export function cpuMs(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces, hence from the last ')'): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU used by each named process between `start()` and `stop()`, ms. */
+export function cpuMeter(processes: Record<string, number | undefined>): { stop(): Record<string, number> } {
+  const before = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMs(pid)]));
+  return {
+    stop: () =>
+      Object.fromEntries(
+        Object.entries(processes).flatMap(([name, pid]) => {
+          const [start, end] = [before[name], cpuMs(pid)];
+          return start === undefined || end === undefined ? [] : [[name, end - start]];
+        }),
+      ),
+  };
+}
+
+/** The machine's busy CPU time so far (all cores; everything but idle and iowait), ms. */
+export function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return ((user + nice + system + irq + softirq + (steal ?? 0)) * 1000) / CLOCK_TICKS;
+}
+
+export interface CpuShare {
+  /** The window measured, ms of wall time. */
+  readonly wallMs: number;
+  /** CPU ms per process over the window; `machine` is every process on the machine, other tenants included. */
+  readonly cpuMs: Record<string, number>;
+}
+
+/** Meters our processes and the whole machine from now until `stop()`. */
+export function meterCpu(processes: Record<string, number | undefined>): { stop(extra?: Record<string, number>): CpuShare } {
+  const started = Date.now();
+  const machineAtStart = machineBusyMs();
+  const meter = cpuMeter(processes);
+  return {
+    stop: (extra = {}) => ({ wallMs: Date.now() - started, cpuMs: { ...meter.stop(), ...extra, machine: machineBusyMs() - machineAtStart } }),
+  };
+}

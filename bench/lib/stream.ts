@@ -16,7 +16,7 @@ export async function waitForConsumer(
   jsm: JetStreamManager,
   stream: string,
   durable: string,
-  options: { timeoutMs: number; label: string; pollMs?: number },
+  options: { timeoutMs: number; label: string; pollMs?: number; onFirstAck?: () => void },
 ): Promise<CatchUp> {
   const deadline = Date.now() + options.timeoutMs;
   const lastSeq = (await jsm.streams.info(stream)).state.last_seq;
@@ -30,6 +30,7 @@ export async function waitForConsumer(
     if (floor > 0 && firstAckAt === 0) {
       firstAckAt = now;
       firstAckSeq = floor;
+      options.onFirstAck?.();
     }
     if (info && floor >= lastSeq && info.num_pending === 0 && info.num_ack_pending === 0) return { firstAckAt: firstAckAt || now, firstAckSeq, doneAt: now, lastSeq };
     if (now - lastReport >= 5_000) {

@@ -12,7 +12,7 @@ import type { ProbeResult, ProbeSpec } from '../visibility-prober';
 import { runChild, startChild } from '../lib/child';
 import { undoOnInterrupt } from '../lib/cleanup';
 import { progress } from '../lib/progress';
-import { MemoryLedger, startService, stopService } from '../lib/services';
+import { CpuShare, MemoryLedger, meterCpu, startService, stopService } from '../lib/services';
 import { waitForConsumer } from '../lib/stream';
 import { count, ms } from '../lib/stats';
 
@@ -35,6 +35,8 @@ export interface IngestRun {
   readonly projectedEventsPerSecond: number;
   /** From the last answer to the projection holding every accepted record. */
   readonly lagAfterLoadMs: number;
+  /** From the first request to the projection caught up. */
+  readonly cpu: CpuShare;
 }
 
 export interface IngestFigures {
@@ -42,7 +44,7 @@ export interface IngestFigures {
   readonly seedDesign: SeedDesignResult;
   readonly single: IngestRun;
   readonly batch: IngestRun;
-  readonly visibility: { readonly recordsPerRequest: number; readonly ratePerSecond: number; readonly load: LoadResult; readonly probe: ProbeResult; readonly lagAfterLoadMs: number };
+  readonly visibility: { readonly recordsPerRequest: number; readonly ratePerSecond: number; readonly load: LoadResult; readonly probe: ProbeResult; readonly lagAfterLoadMs: number; readonly cpu: CpuShare };
 }
 
 const CHILD_TIMEOUT_MS = 5 * 60_000;
@@ -92,14 +94,18 @@ export async function benchIngest(sizes: IngestSizes, memory: MemoryLedger, serv
     );
     progress(`  → ${count(seedDesign.eventsPerSecond)} events/s, transaction p50 ${ms(seedDesign.transaction.p50)} ms, p99 ${ms(seedDesign.transaction.p99)} ms`);
 
-    const run = async (label: string, shape: { recordsPerRequest: number; connections: number; warmupMs: number; durationMs: number; ratePerSecond?: number }): Promise<{ load: LoadResult; projectedEventsPerSecond: number; lagAfterLoadMs: number }> => {
+    type Measured = { load: LoadResult; projectedEventsPerSecond: number; lagAfterLoadMs: number; cpu: CpuShare };
+    const run = async (label: string, shape: { recordsPerRequest: number; connections: number; warmupMs: number; durationMs: number; ratePerSecond?: number }): Promise<Measured> => {
       const spec: WebhookLoadSpec = { kind: 'webhook', target: ingest.url, orgs, seed: label.length * 7919, idPrefix: `${tag}-${label.replace(/\W+/g, '-')}`, label, ...shape };
-      const load = await runChild<LoadResult>('load-generator.ts', spec, { timeoutMs: CHILD_TIMEOUT_MS });
+      let meter: ReturnType<typeof meterCpu> | undefined;
+      const onStarted = () => (meter = meterCpu({ ingest: ingest.pid, aggregator: aggregator.pid, gateway: gateway.pid }));
+      const load = await runChild<LoadResult>('load-generator.ts', spec, { timeoutMs: CHILD_TIMEOUT_MS, onStarted });
       const caughtUp = await waitForConsumer(jsm, config.usageStream, 'aggregator', { timeoutMs: 10 * 60_000, label: `${label}, projection` });
+      const cpu = (meter ?? meterCpu({})).stop({ 'load generator': load.generatorCpuMs });
       const projectedEventsPerSecond = load.eventsAcceptedTotal / ((caughtUp.doneAt - load.startedAt) / 1000);
-      return { load, projectedEventsPerSecond, lagAfterLoadMs: Math.max(0, caughtUp.doneAt - load.endedAt) };
+      return { load, projectedEventsPerSecond, lagAfterLoadMs: Math.max(0, caughtUp.doneAt - load.endedAt), cpu };
     };
-    const describe = (r: { load: LoadResult; projectedEventsPerSecond: number; lagAfterLoadMs: number }) =>
+    const describe = (r: Measured) =>
       `  → ${count(r.load.requestsPerSecond)} req/s, ${count(r.load.eventsPerSecond)} events/s accepted, ${count(r.projectedEventsPerSecond)} events/s projected ` +
       `(caught up ${count(r.lagAfterLoadMs)} ms after the load), answer p50 ${ms(r.load.latency.p50)} ms, p99 ${ms(r.load.latency.p99)} ms, statuses ${JSON.stringify(r.load.statuses)}`;
 
@@ -155,7 +161,7 @@ export async function benchIngest(sizes: IngestSizes, memory: MemoryLedger, serv
       seedDesign,
       single,
       batch,
-      visibility: { recordsPerRequest: sizes.visibility.recordsPerRequest, ratePerSecond, load: background.load, probe, lagAfterLoadMs: background.lagAfterLoadMs },
+      visibility: { recordsPerRequest: sizes.visibility.recordsPerRequest, ratePerSecond, load: background.load, probe, lagAfterLoadMs: background.lagAfterLoadMs, cpu: background.cpu },
     };
   } finally {
     for (const service of services.reverse()) await stopService(service, 'ingest', memory);

@@ -15,7 +15,7 @@ import { BENCH_ROOT } from '../lib/child';
 import { benchRecord, usageEvent } from '../lib/events';
 import { undoOnInterrupt } from '../lib/cleanup';
 import { progress } from '../lib/progress';
-import { MemoryLedger, startService, stopService } from '../lib/services';
+import { CpuShare, MemoryLedger, cpuMs, meterCpu, startService, stopService } from '../lib/services';
 import { CatchUp, waitForConsumer } from '../lib/stream';
 import { count } from '../lib/stats';
 
@@ -32,6 +32,8 @@ export interface DrainFigures {
   readonly seconds: number;
   /** From starting the process to the last batch: what an operator waits for. */
   readonly wallSeconds: number;
+  /** The projecting process and the machine, from its start to the last batch. */
+  readonly cpu?: CpuShare;
 }
 
 export interface ProjectionFigures {
@@ -58,12 +60,22 @@ function rebuildWithCli(env: Record<string, string>, timeoutMs: number): Promise
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // CPU from the CLI's first progress line (start-up done) to its exit; its own, sampled while it runs
+    // (its /proc entry is gone once it has exited), and the machine's.
+    let cliCpuMs = 0;
+    let cliCpuAtStart: number | undefined;
+    let machine: ReturnType<typeof meterCpu> | undefined;
+    const sampler = setInterval(() => (cliCpuMs = cpuMs(child.pid) ?? cliCpuMs), 100);
     let stdout = '';
     let stderr = '';
     let lastProgress = 0;
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk;
+      if (cliCpuAtStart === undefined) {
+        cliCpuAtStart = cpuMs(child.pid) ?? 0;
+        machine = meterCpu({});
+      }
       if (Date.now() - lastProgress > 5_000) {
         lastProgress = Date.now();
         const line = chunk.toString().split(/[\r\n]/).filter((l) => l.trim()).pop();
@@ -73,11 +85,12 @@ function rebuildWithCli(env: Record<string, string>, timeoutMs: number): Promise
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
+      clearInterval(sampler);
       const replayed = /replayed ([\d,]+) messages \(([\d,]+) events\) in ([\d.]+) s/.exec(stdout);
       if (code !== 0 || !replayed) return reject(new Error(`exit ${code}: ${(stderr || stdout).trim().split('\n').slice(-3).join(' | ')}`));
       const events = Number(replayed[2].replace(/,/g, ''));
       const seconds = Number(replayed[3]);
-      resolve({ events, eventsPerSecond: events / seconds, seconds, wallSeconds: (Date.now() - started) / 1000 });
+      resolve({ events, eventsPerSecond: events / seconds, seconds, wallSeconds: (Date.now() - started) / 1000, cpu: machine?.stop({ 'projection rebuild': cliCpuMs - (cliCpuAtStart ?? 0) }) });
     });
   });
 }
@@ -136,7 +149,10 @@ export async function benchProjection(sizes: ProjectionSizes, memory: MemoryLedg
     const aggregator = await startService('aggregator', env);
     let backlog: DrainFigures;
     try {
-      backlog = drainFigures(await waitForConsumer(jsm, config.usageStream, 'aggregator', { timeoutMs, label: 'backlog' }), sizes.recordsPerMessage, backlogStart);
+      // CPU over the same window as the rate: from the first acknowledged batch to the last.
+      let meter: ReturnType<typeof meterCpu> | undefined;
+      const caughtUp = await waitForConsumer(jsm, config.usageStream, 'aggregator', { timeoutMs, label: 'backlog', onFirstAck: () => (meter = meterCpu({ aggregator: aggregator.pid })) });
+      backlog = { ...drainFigures(caughtUp, sizes.recordsPerMessage, backlogStart), cpu: meter?.stop() };
     } finally {
       await stopService(aggregator, 'projection backlog', memory);
     }
@@ -168,7 +184,9 @@ export async function benchProjection(sizes: ProjectionSizes, memory: MemoryLedg
       const replayer = await startService('aggregator', { ...env, DATABASE_URL: replayUrl.toString(), AGGREGATOR_DURABLE: durable });
       let drained: DrainFigures;
       try {
-        drained = drainFigures(await waitForConsumer(jsm, config.usageStream, durable, { timeoutMs, label: 'replay' }), sizes.recordsPerMessage, replayStart);
+        let meter: ReturnType<typeof meterCpu> | undefined;
+        const caughtUp = await waitForConsumer(jsm, config.usageStream, durable, { timeoutMs, label: 'replay', onFirstAck: () => (meter = meterCpu({ aggregator: replayer.pid })) });
+        drained = { ...drainFigures(caughtUp, sizes.recordsPerMessage, replayStart), cpu: meter?.stop() };
       } finally {
         await stopService(replayer, 'replay', memory, 'aggregator');
       }

@@ -9,7 +9,7 @@ import type { GetLoadSpec, LoadResult } from '../load-generator';
 import { runChild } from '../lib/child';
 import { undoOnInterrupt } from '../lib/cleanup';
 import { progress } from '../lib/progress';
-import { MemoryLedger, PlainServer, startService, stopService } from '../lib/services';
+import { CpuShare, MemoryLedger, PlainServer, meterCpu, startService, stopService } from '../lib/services';
 import { count, ms } from '../lib/stats';
 
 export interface QuerySizes {
@@ -27,6 +27,7 @@ export interface QueryRun {
   readonly endpoint: string;
   readonly mode: 'fixed' | 'saturation';
   readonly load: LoadResult;
+  readonly cpu: CpuShare;
 }
 
 export interface QueryFigures {
@@ -110,7 +111,7 @@ export async function benchQueries(sizes: QuerySizes, memory: MemoryLedger, serv
       { name: 'monthly-summary, this month', paths: [`${API}/monthly-summary`] },
     ];
     let users = 0;
-    const load = async (target: string, name: string, paths: string[], mode: 'fixed' | 'saturation' | 'warm-up', authenticated: boolean): Promise<LoadResult> => {
+    const load = async (target: string, name: string, paths: string[], mode: 'fixed' | 'saturation' | 'warm-up', authenticated: boolean): Promise<{ load: LoadResult; cpu: CpuShare }> => {
       const durationMs = mode === 'fixed' ? sizes.fixedMs : mode === 'saturation' ? sizes.saturationMs : sizes.warmupMs;
       // Distinct users per run, enough that none comes near 100 requests a minute even at 10 000 req/s.
       const userCount = Math.ceil(((durationMs + sizes.warmupMs) / 1000) * 10_000 / 50);
@@ -125,23 +126,26 @@ export async function benchQueries(sizes: QuerySizes, memory: MemoryLedger, serv
         ratePerSecond: mode === 'fixed' ? sizes.fixedRate : undefined,
         auth: authenticated ? { secret: TEST_JWT_SECRET, issuer: config.jwt.issuer, audience: config.jwt.audience, orgIds, users: userCount, userPrefix: `u${users++}` } : undefined,
       };
-      const result = await runChild<LoadResult>('load-generator.ts', spec, { timeoutMs: 5 * 60_000 });
+      let meter: ReturnType<typeof meterCpu> | undefined;
+      const onStarted = () => (meter = meterCpu({ gateway: gateway.pid, 'pricing-fx': services[0].pid, 'hello-fastify': hello?.pid }));
+      const result = await runChild<LoadResult>('load-generator.ts', spec, { timeoutMs: 5 * 60_000, onStarted });
+      const cpu = (meter ?? meterCpu({})).stop({ 'load generator': result.generatorCpuMs });
       const failed = result.requests - result.ok;
       progress(
         `  ${spec.label}: ${count(result.requestsPerSecond)} req/s, p50 ${ms(result.latency.p50)} ms, p99 ${ms(result.latency.p99)} ms` +
           `${failed ? `, ${failed} NOT 2xx ${JSON.stringify(result.statuses)}` : ''}${result.missed ? `, ${result.missed} not sent (client backlog full)` : ''}`,
       );
-      return result;
+      return { load: result, cpu };
     };
 
     progress('warming the gateway up (not reported)');
     await load(gateway.url, 'all endpoints', endpoints.flatMap((e) => e.paths), 'warm-up', true);
     const runs: QueryRun[] = [];
     for (const endpoint of endpoints) {
-      runs.push({ endpoint: endpoint.name, mode: 'fixed', load: await load(gateway.url, endpoint.name, endpoint.paths, 'fixed', true) });
-      runs.push({ endpoint: endpoint.name, mode: 'saturation', load: await load(gateway.url, endpoint.name, endpoint.paths, 'saturation', true) });
+      runs.push({ endpoint: endpoint.name, mode: 'fixed', ...(await load(gateway.url, endpoint.name, endpoint.paths, 'fixed', true)) });
+      runs.push({ endpoint: endpoint.name, mode: 'saturation', ...(await load(gateway.url, endpoint.name, endpoint.paths, 'saturation', true)) });
     }
-    for (const mode of ['fixed', 'saturation'] as const) runs.push({ endpoint: 'bare Fastify hello-world', mode, load: await load(hello.url, 'bare Fastify hello-world', ['/'], mode, false) });
+    for (const mode of ['fixed', 'saturation'] as const) runs.push({ endpoint: 'bare Fastify hello-world', mode, ...(await load(hello.url, 'bare Fastify hello-world', ['/'], mode, false)) });
     return { rows: seeded.rows, tableSize: seeded.size, orgs: sizes.orgs, days: sizes.days, runs };
   } finally {
     memory.note('hello-fastify (floor)', 'queries', hello?.pid);
