@@ -6,6 +6,8 @@
 // Options (after `--`): --only ingest,projection,queries   run some phases only
 //                       --print-only                       do not touch docs/BENCHMARKS.md
 //                       --profile                          CPU-profile every service into tmp/bench-profiles/
+//                       --env KEY=VALUE                    extra environment for every service (repeatable),
+//                                                          e.g. --env AGGREGATOR_MAX_BATCH=200
 //
 // Everything runs against the real PostgreSQL and NATS (DATABASE_URL / NATS_URL, default the local ones at
 // 127.0.0.1), on fresh databases and streams that are dropped at the end, also after Ctrl-C. Progress goes to
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
       only: { type: 'string', default: PHASES.join(',') },
       'print-only': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      env: { type: 'string', multiple: true, default: [] },
     },
   });
   const only = new Set(args.only!.split(',').map((phase) => phase.trim()));
@@ -79,7 +82,14 @@ async function main(): Promise<void> {
   const machine = await describeMachine(databaseUrl, natsUrl);
   const loadBefore = loadAverage();
   progress(`${args.quick ? 'quick' : 'full'} run on ${machine.nproc} × ${machine.cpuModel}, load average ${loadBefore}; phases: ${[...only].join(', ')}`);
-  const serviceEnv = args.profile ? profileServicesInto(join(BENCH_ROOT, 'tmp', 'bench-profiles')) : {};
+  const extraEnv = Object.fromEntries(
+    args.env!.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`--env takes KEY=VALUE, got "${pair}"`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  const serviceEnv = { ...extraEnv, ...(args.profile ? profileServicesInto(join(BENCH_ROOT, 'tmp', 'bench-profiles')) : {}) };
   const memory = new MemoryLedger();
   const run: { -readonly [K in keyof RunFigures]: RunFigures[K] } = {
     mode: args.quick ? 'quick' : 'full',
@@ -91,6 +101,8 @@ async function main(): Promise<void> {
     loaderFloor: loaderFloorMb(),
     notes: [],
   };
+  if (Object.keys(extraEnv).length > 0) run.notes.push(`Services ran with ${Object.entries(extraEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')}.`);
+
   try {
     if (only.has('ingest')) run.ingest = await benchIngest(sizes.ingest, memory, serviceEnv);
     if (only.has('projection')) run.projection = await benchProjection(sizes.projection, memory, serviceEnv);
