@@ -90,7 +90,7 @@ function headlines(run: RunFigures): Headline[] {
       const fixed = find(endpoint, 'fixed');
       if (fixed) {
         rows.push({
-          what: `${endpoint}: p99 at ${count(fixed.requestsPerSecond)} req/s`,
+          what: `${endpoint}: p99 at ${count(queries.fixedRate)} req/s offered${fixed.missed > 0 || fixed.requestsPerSecond < queries.fixedRate * 0.97 ? ` (${count(fixed.requestsPerSecond)} served)` : ''}`,
           measured: `${ms(fixed.latency.p99)} ms`,
           baseline: '',
           ratio: '',

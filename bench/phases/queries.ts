@@ -31,6 +31,8 @@ export interface QueryRun {
 }
 
 export interface QueryFigures {
+  /** The fixed rate offered, requests a second. */
+  readonly fixedRate: number;
   readonly rows: number;
   readonly tableSize: string;
   readonly orgs: number;
@@ -146,7 +148,7 @@ export async function benchQueries(sizes: QuerySizes, memory: MemoryLedger, serv
       runs.push({ endpoint: endpoint.name, mode: 'saturation', ...(await load(gateway.url, endpoint.name, endpoint.paths, 'saturation', true)) });
     }
     for (const mode of ['fixed', 'saturation'] as const) runs.push({ endpoint: 'bare Fastify hello-world', mode, ...(await load(hello.url, 'bare Fastify hello-world', ['/'], mode, false)) });
-    return { rows: seeded.rows, tableSize: seeded.size, orgs: sizes.orgs, days: sizes.days, runs };
+    return { fixedRate: sizes.fixedRate, rows: seeded.rows, tableSize: seeded.size, orgs: sizes.orgs, days: sizes.days, runs };
   } finally {
     memory.note('hello-fastify (floor)', 'queries', hello?.pid);
     await hello?.stop();
