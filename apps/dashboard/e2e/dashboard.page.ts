@@ -175,13 +175,17 @@ export class DashboardPage {
   /** Opens a model's daily breakdown (by click, or by focusing the row and pressing Enter) and waits for it. */
   async openDrillDown(modelId: string, via: 'click' | 'keyboard' = 'click'): Promise<DrillDownRow[]> {
     const row = this.page.locator(`[data-testid="usage-row"][data-model="${modelId}"]`);
+    const dialog = this.page.getByTestId('drilldown');
     if (via === 'keyboard') {
-      await row.focus();
-      await this.page.keyboard.press('Enter');
+      // A background refetch can re-render the table between focusing a row and the key press, and the key then
+      // lands on <body>. Press on the row as it is now, and again (at most twice) if a re-render swallowed it.
+      for (let attempt = 0; attempt < 3 && !(await dialog.isVisible()); attempt++) {
+        await row.press('Enter');
+        await dialog.waitFor({ state: 'visible', timeout: 2_000 }).catch(() => undefined);
+      }
     } else {
       await row.click();
     }
-    const dialog = this.page.getByTestId('drilldown');
     await dialog.waitFor({ state: 'visible' });
     await this.page.waitForFunction(() => {
       const d = document.querySelector('[data-testid="drilldown"]');
