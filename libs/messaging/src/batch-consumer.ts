@@ -22,7 +22,6 @@ export interface BatchConsumerOptions {
 
 const BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000];
 const PULL_EXPIRES_MS = 5_000;
-const PULL_MAX_BYTES = 32 * 1024 * 1024;
 
 export async function ensureDurableConsumer(jsm: JetStreamManager, options: Pick<BatchConsumerOptions, 'stream' | 'durable' | 'filterSubject' | 'ackWaitMs' | 'maxBatch'>): Promise<void> {
   const config = {
@@ -53,12 +52,7 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<v
       await ensureDurableConsumer(options.jsm, options);
       const consumer = await options.js.consumers.get(options.stream, options.durable);
       const messages = await consumer.consume({
-        // Bounded by bytes, not messages: the server queues what a pull asked for on this connection, and past
-        // 64 MiB (its max_pending) it cuts the connection as a slow consumer, while the worker is busy with a
-        // large batch and not reading. 2 000 messages of 100 records (~27 KB each) asked for 54 MB and did that
-        // under a backlog: the unacked messages then waited out ack_wait. 32 MiB stays clear of the limit, and
-        // each refill (from a quarter left) asks for at least 8 MiB, above the largest message (max_payload).
-        max_bytes: PULL_MAX_BYTES,
+        max_messages: options.maxBatch * 2,
         // A pull request lives on the consumer's leader. When that server dies (a cluster node lost), the request
         // dies with it and the client notices only when two idle heartbeats (expires / 2 apart) go missing: 5 s
         // keeps that stall to about 5 s; the default 30 s would idle this instance for 30 s.
