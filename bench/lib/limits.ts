@@ -55,6 +55,12 @@ Fixed on the way (each with its tests): webhook signatures verified with node:cr
 class-validator (1.5 ms → 80 µs per 100 records; class-validator still decides and words every doubtful one); the
 fold multiplies by the markup once per row and rate instead of once per record (6.9 → ~3 µs a record, exact);
 calendar days checked by arithmetic (1 → 0.15 µs); no async stack trace captured per NATS request (~4–25 µs a
-publish); and the aggregator's pulls capped at 32 MiB instead of 2 000 messages — under a backlog of 100-record
-messages the server had been cutting its connection as a slow consumer (more than 64 MiB queued while a batch was
-being folded), stalling the drain for the whole ack wait (1 M backlog: 18 800 → 37 500 events/s).`;
+publish).
+
+Found and not fixed: under a backlog of 100-record messages the aggregator can stall for a whole ack wait (10 s by
+default, 30 s in this benchmark). Its pulls ask for 2 000 messages (~54 MB at ~27 KB each); while it folds a large
+batch it does not read its socket, the server's queue for the connection passes 64 MiB (max_pending), and the
+server cuts it ("Slow Consumer Detected" in nats-server.log); the delivered, unacknowledged messages return only
+after ack_wait. One 1 M drain measured 18 800 events/s with a 30 s stall and 37 500 without. Capping pulls by bytes
+instead made things worse on this nats.js (2.29) and nats-server (2.9): the client's byte budget leaked and it
+stopped pulling altogether, so that change was reverted. Fewer messages per pull is the safe bound here.`;
