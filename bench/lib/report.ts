@@ -118,7 +118,7 @@ function ingestSection(ingest: IngestFigures): string {
     count(r.load.requestsPerSecond),
     count(r.load.eventsPerSecond),
     count(r.projectedEventsPerSecond),
-    `${count(r.lagAfterLoadMs)} ms`,
+    Number.isFinite(r.lagAfterLoadMs) ? `${count(r.lagAfterLoadMs)} ms` : '**not within 3 min**',
     ms(r.load.latency.p50),
     ms(r.load.latency.p99),
     failures(r.load),
