@@ -16,6 +16,7 @@ import { Pool as HttpPool } from 'undici';
 import { DEFAULT_CATALOG, addDays, dayInZone } from '@mai/domain';
 import { createPool, ensureDatabase, migrate } from '@mai/persistence';
 import { ServiceProcess, TEST_JWT_SECRET, startFakeNbp, testServiceUrls } from '@mai/testing';
+import { seedYearOfUsage } from './phases/queries';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const nbp = await startFakeNbp({ rate: { effectiveDate: addDays(today, -1), mid: 3.6521 } });
   try {
     await migrate(pool);
-    await seed(pool, firstDay, today);
+    await seedYearOfUsage(pool, ORGS, firstDay, today);
 
     const env = {
       DATABASE_URL: databaseUrl.toString(),
@@ -94,45 +95,6 @@ async function main(): Promise<void> {
       say('dropped the benchmark database (use --keep to keep it)');
     }
   }
-}
-
-/** A year of rows, inserted a month at a time across all orgs, with deterministic pseudo-random figures. */
-async function seed(pool: ReturnType<typeof createPool>, firstDay: string, lastDay: string): Promise<void> {
-  const started = Date.now();
-  await pool.query(
-    `INSERT INTO organizations (org_id, name, time_zone)
-     SELECT 'bench-' || lpad(g::text, 4, '0'), 'Bench ' || g, (ARRAY['UTC','Europe/Warsaw','America/New_York','Asia/Tokyo'])[1 + g % 4]
-       FROM generate_series(0, $1 - 1) g`,
-    [ORGS],
-  );
-  const models = DEFAULT_CATALOG.map((m) => m.id);
-  for (let chunkStart = firstDay, chunk = 1; chunkStart <= lastDay; chunkStart = addDays(chunkStart, 31), chunk++) {
-    const chunkEnd = addDays(chunkStart, 30) < lastDay ? addDays(chunkStart, 30) : lastDay;
-    await pool.query(
-      `INSERT INTO client_model_daily_usage (org_id, usage_day, model, prompt_tokens, completion_tokens, total_tokens, requests, raw_cost, markup_cost)
-       SELECT org_id, day, model, prompt, completion, prompt + completion, 1 + h % 40, raw, raw * 1.3
-         FROM generate_series($1::date, $2::date, interval '1 day') AS d(day)
-        CROSS JOIN generate_series(0, $3 - 1) AS g
-        CROSS JOIN unnest($4::text[]) AS m(model)
-        CROSS JOIN LATERAL (SELECT 'bench-' || lpad(g::text, 4, '0') AS org_id) o
-        CROSS JOIN LATERAL (SELECT hashtext(o.org_id || d.day::text || m.model) & 65535 AS h) x
-        CROSS JOIN LATERAL (SELECT 200 + h * 7 AS prompt, 50 + h * 2 AS completion, round(h::numeric / 3000000, 9) AS raw) v
-        ORDER BY day, g`, // day by day, as usage arrives: one org's year is spread over the table
-      [chunkStart, chunkEnd, ORGS, models],
-    );
-    say(`seeded ${chunkStart} … ${chunkEnd} (chunk ${chunk}/${Math.ceil(DAYS / 31)}, ${Math.round((Date.now() - started) / 1000)} s)`);
-  }
-  await pool.query(
-    `INSERT INTO org_monthly_users (org_id, month, user_id)
-     SELECT 'bench-' || lpad(g::text, 4, '0'), date_trunc('month', $1::date)::date, 'user-' || u
-       FROM generate_series(0, $2 - 1) g CROSS JOIN generate_series(1, 20) u`,
-    [lastDay, ORGS],
-  );
-  say('VACUUM ANALYZE');
-  await pool.query('VACUUM ANALYZE client_model_daily_usage');
-  await pool.query('ANALYZE organizations');
-  const { rows } = await pool.query(`SELECT count(*)::int AS rows, pg_size_pretty(pg_total_relation_size('client_model_daily_usage')) AS size FROM client_model_daily_usage`);
-  say(`seeded ${rows[0].rows} rows (${rows[0].size} with indexes) in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 /** The plan of the report query for one org, to show it walks the primary key, not the table. */

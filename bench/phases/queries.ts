@@ -42,7 +42,8 @@ export interface QueryFigures {
 
 const API = '/api/v1/usage-tracking/my-organization';
 
-async function seed(pool: Pool, orgs: number, firstDay: string, lastDay: string): Promise<{ rows: number; size: string }> {
+/** A year of rows for `orgs` orgs × 12 models, a month at a time, day by day as usage arrives; deterministic figures. */
+export async function seedYearOfUsage(pool: Pool, orgs: number, firstDay: string, lastDay: string): Promise<{ rows: number; size: string }> {
   const started = Date.now();
   await pool.query(
     `INSERT INTO organizations (org_id, name, time_zone)
@@ -98,7 +99,7 @@ export async function benchQueries(sizes: QuerySizes, memory: MemoryLedger, serv
   });
   try {
     progress(`queries: seeding ${sizes.orgs} orgs × ${DEFAULT_CATALOG.length} models × ${sizes.days} days (${firstDay} … ${today}) into ${config.databaseUrl.split('/').pop()}`);
-    const seeded = await seed(environment.pool, sizes.orgs, firstDay, today);
+    const seeded = await seedYearOfUsage(environment.pool, sizes.orgs, firstDay, today);
     services.push(await startService('pricing-fx', env));
     const gateway = await startService('gateway', env);
     services.push(gateway);
