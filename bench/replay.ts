@@ -10,14 +10,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect, headers } from 'nats';
 import { subjectsFor } from '@mai/config';
 import { DEFAULT_CATALOG, USAGE_EVENT_VERSION, UsageRecord, UsageRecorded, addDays, dayInZone, encodeUsageEvent } from '@mai/domain';
 import { ensureUsageStreams } from '@mai/messaging';
 import { createPool, ensureDatabase, migrate } from '@mai/persistence';
-import { WORKSPACE_ROOT, seededRandom, testServiceUrls } from '@mai/testing';
+import { WORKSPACE_ROOT, appNodeArgs, seededRandom, testServiceUrls } from '@mai/testing';
 
 const { values: args } = parseArgs({
   options: {
@@ -166,7 +165,7 @@ function cli(env: Record<string, string>, argv: string[]): Promise<{ code: numbe
   const started = Date.now();
   say(`npm run cli -- ${argv.join(' ')}`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', 'cli', 'src', 'main.ts'), ...argv], {
+    const child = spawn(process.execPath, [...appNodeArgs('cli'), ...argv], {
       cwd: WORKSPACE_ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,11 +8,14 @@
 //                       --profile                          CPU-profile every service into tmp/bench-profiles/
 //                       --env KEY=VALUE                    extra environment for every service (repeatable),
 //                                                          e.g. --env AGGREGATOR_MAX_BATCH=200
+//                       --from-source                      run the services through @swc-node/register instead
+//                                                          of the compiled build (the default, as in production)
 //
 // Everything runs against the real PostgreSQL and NATS (DATABASE_URL / NATS_URL, default the local ones at
 // 127.0.0.1), on fresh databases and streams that are dropped at the end, also after Ctrl-C. Progress goes to
 // stderr; the table goes to stdout and into the marked block of docs/BENCHMARKS.md.
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ServiceProcess, testServiceUrls } from '@mai/testing';
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', default: PHASES.join(',') },
       'print-only': { type: 'boolean', default: false },
+      'from-source': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       env: { type: 'string', multiple: true, default: [] },
     },
@@ -89,6 +93,8 @@ async function main(): Promise<void> {
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
+  const runtime = args['from-source'] ? 'source' : 'dist';
+  if (runtime === 'dist') buildServices();
   const serviceEnv = { ...extraEnv, ...(args.profile ? profileServicesInto(join(BENCH_ROOT, 'tmp', 'bench-profiles')) : {}) };
   const memory = new MemoryLedger();
   const run: { -readonly [K in keyof RunFigures]: RunFigures[K] } = {
@@ -98,7 +104,7 @@ async function main(): Promise<void> {
     loadAfter: '',
     wallSeconds: 0,
     memory: [],
-    loaderFloor: loaderFloorMb(),
+    loaderFloor: loaderFloorMb(runtime),
     notes: [],
   };
   if (Object.keys(extraEnv).length > 0) run.notes.push(`Services ran with ${Object.entries(extraEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')}.`);
@@ -121,6 +127,17 @@ async function main(): Promise<void> {
     progress('written to docs/BENCHMARKS.md (between the bench:begin and bench:end markers)');
   }
   progress(`done in ${Math.round(run.wallSeconds)} s`);
+}
+
+/** Compiles the services (`npm run build`), and makes every service and CLI this run starts use the build. */
+function buildServices(): void {
+  progress('compiling the services (npm run build) to measure them as production runs them');
+  try {
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: BENCH_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    throw new Error('npm run build failed (see above); fix it, or measure with --from-source');
+  }
+  process.env.MAI_RUNTIME = 'dist';
 }
 
 main().catch((error) => {

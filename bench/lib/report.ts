@@ -6,7 +6,7 @@ import type { ProjectionFigures } from '../phases/projection';
 import type { QueryFigures, QueryRun } from '../phases/queries';
 import type { LoadResult } from '../load-generator';
 import type { Machine } from './machine';
-import type { CpuShare, PeakMemory } from './services';
+import type { CpuShare, LoaderFloor, PeakMemory } from './services';
 import { count, ms, ratio } from './stats';
 
 export const BLOCK_BEGIN = '<!-- bench:begin -->';
@@ -23,7 +23,7 @@ export interface RunFigures {
   readonly queries?: QueryFigures;
   readonly memory: PeakMemory[];
   /** Peak RSS of bare `node` and of `node -r @swc-node/register` running nothing, MB. */
-  readonly loaderFloor: { node: number; swcNodeRegister: number };
+  readonly loaderFloor: LoaderFloor;
   /** What the replay was measured with, when a phase other than ours did it. */
   readonly notes: string[];
 }
@@ -288,11 +288,15 @@ export function renderReport(run: RunFigures, limits: string): string {
     '',
     '### Peak memory',
     '',
-    `VmHWM (the kernel's high-water mark of resident memory) of each process, read just before it was stopped; the highest over the phases it ran in. Services run from source: \`node -r @swc-node/register\` running an empty script peaks at ${count(run.loaderFloor.swcNodeRegister)} MB on this machine (bare \`node\`: ${count(run.loaderFloor.node)} MB), because the loader holds the TypeScript compiler (it reads tsconfig with it) and swc's native binding; the last column is what a service holds above that.`,
+    `VmHWM (the kernel's high-water mark of resident memory) of each process, read just before it was stopped; the highest over the phases it ran in. ${
+      run.loaderFloor.runtime === 'dist'
+        ? `Services ran compiled (\`npm run build\`, as the Docker image runs them); bare \`node\` running an empty script peaks at ${count(run.loaderFloor.node)} MB on this machine (from source, \`node -r @swc-node/register\` would add the TypeScript compiler and swc's binding: ${count(run.loaderFloor.swcNodeRegister)} MB)`
+        : `Services ran from source (\`--from-source\`): \`node -r @swc-node/register\` running an empty script peaks at ${count(run.loaderFloor.swcNodeRegister)} MB on this machine (bare \`node\`: ${count(run.loaderFloor.node)} MB), because the loader holds the TypeScript compiler (it reads tsconfig with it) and swc's native binding`
+    }; the last column is what a service holds above that floor.`,
     '',
     table(
-      ['process', 'peak RSS, MB', 'phase', 'above the loader floor, MB'],
-      run.memory.map((p) => [p.process, count(p.peakRssMb), p.phase, p.process.includes('floor') ? '–' : count(p.peakRssMb - run.loaderFloor.swcNodeRegister)]),
+      ['process', 'peak RSS, MB', 'phase', 'above the floor, MB'],
+      run.memory.map((p) => [p.process, count(p.peakRssMb), p.phase, p.process.includes('floor') ? '–' : count(p.peakRssMb - run.loaderFloor.floor)]),
     ),
   );
   if (run.notes.length > 0) parts.push('', ...run.notes.map((note) => `- ${note}`));

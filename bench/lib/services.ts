@@ -4,7 +4,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServiceName, ServiceProcess, freePort } from '@mai/testing';
+import { AppRuntime, ServiceName, ServiceProcess, freePort } from '@mai/testing';
 import { BENCH_ROOT } from './child';
 import { progress } from './progress';
 
@@ -120,14 +120,24 @@ export class PlainServer {
 }
 
 /**
- * The peak RSS of a process that loads nothing but what every service is started with (`node -r
- * @swc-node/register`: the TypeScript compiler, which it reads tsconfig with, and swc's native binding), MB;
- * and of bare `node`, for comparison. What a service holds above the first is its own.
+ * What a service's peak RSS starts from, MB: a process that loads nothing but the runtime the services ran on —
+ * bare `node` for the compiled build, `node -r @swc-node/register` from source (it holds the TypeScript compiler,
+ * which it reads tsconfig with, and swc's native binding). What a service holds above the floor is its own.
  */
-export function loaderFloorMb(): { node: number; swcNodeRegister: number } {
+export function loaderFloorMb(runtime: AppRuntime): LoaderFloor {
   const script = "process.stdout.write(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1])";
   const measure = (args: string[]) => Number(execFileSync(process.execPath, [...args, '-e', script], { cwd: BENCH_ROOT, encoding: 'utf8' })) / 1024;
-  return { node: measure([]), swcNodeRegister: measure(['-r', '@swc-node/register']) };
+  const node = measure([]);
+  const swcNodeRegister = measure(['-r', '@swc-node/register']);
+  return { runtime, node, swcNodeRegister, floor: runtime === 'dist' ? node : swcNodeRegister };
+}
+
+export interface LoaderFloor {
+  readonly runtime: AppRuntime;
+  readonly node: number;
+  readonly swcNodeRegister: number;
+  /** The floor of the runtime the services ran on. */
+  readonly floor: number;
 }
 
 /** CPU time (user + system) a process has used so far, ms; undefined once it is gone. */

@@ -10,7 +10,7 @@ import { subjectsFor } from '@mai/config';
 import { USAGE_EVENT_VERSION, encodeUsageEvent } from '@mai/domain';
 import { ensureUsageStreams } from '@mai/messaging';
 import { createPool } from '@mai/persistence';
-import { createTestEnvironment, seededRandom, testServiceUrls } from '@mai/testing';
+import { appNodeArgs, createTestEnvironment, seededRandom, testServiceUrls } from '@mai/testing';
 import { BENCH_ROOT } from '../lib/child';
 import { benchRecord, usageEvent } from '../lib/events';
 import { undoOnInterrupt } from '../lib/cleanup';
@@ -54,7 +54,7 @@ const describeTotals = (row: Record<string, string>) => `${count(Number(row.rows
 function rebuildWithCli(env: Record<string, string>, timeoutMs: number): Promise<DrainFigures> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', 'cli', 'src', 'main.ts'), 'projection', 'rebuild', '--batch', '1000'], {
+    const child = spawn(process.execPath, [...appNodeArgs('cli'), 'projection', 'rebuild', '--batch', '1000'], {
       cwd: BENCH_ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,6 +16,22 @@ const PORT_VARIABLE: Record<ServiceName, string> = {
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 
+/**
+ * How our programs run: from source through @swc-node/register (tests and development: no build step), or the
+ * compiled build in dist/ (`npm run build`; what the Docker image runs, and what the benchmark measures). Chosen by
+ * MAI_RUNTIME=dist|source, source by default.
+ */
+export type AppRuntime = 'source' | 'dist';
+
+export function appRuntime(): AppRuntime {
+  return process.env.MAI_RUNTIME === 'dist' ? 'dist' : 'source';
+}
+
+/** The node arguments that run one of apps/<app>/src/main.ts in the given runtime. */
+export function appNodeArgs(app: ServiceName | 'cli', runtime: AppRuntime = appRuntime()): string[] {
+  return runtime === 'dist' ? [join('dist', 'apps', app, 'src', 'main.js')] : ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')];
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -59,7 +75,7 @@ export class ServiceProcess {
     const logDir = join(WORKSPACE_ROOT, 'tmp', 'test-logs');
     mkdirSync(logDir, { recursive: true });
     const log = createWriteStream(join(logDir, `${this.env.USAGE_STREAM ?? 'run'}-${this.name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', this.name, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, appNodeArgs(this.name), {
       cwd: WORKSPACE_ROOT,
       env: { PATH: process.env.PATH ?? '', ...this.env, [PORT_VARIABLE[this.name]]: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
