@@ -6,8 +6,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 
-/** The dashboard build in this checkout; DASHBOARD_DIST_DIR points elsewhere (another build, or none in tests). */
-export const DASHBOARD_DIST = resolve(process.env.DASHBOARD_DIST_DIR || resolve(__dirname, '../../../dashboard/dist'));
+/**
+ * The dashboard build in this checkout (apps/dashboard/dist, found from this file whether it runs from source,
+ * apps/gateway/src/http, or compiled, dist/apps/gateway/src/http); DASHBOARD_DIST_DIR points elsewhere (another
+ * build, or none in tests).
+ */
+export const DASHBOARD_DIST = resolve(process.env.DASHBOARD_DIST_DIR || workspaceRootOf(__dirname) + '/apps/dashboard/dist');
+function workspaceRootOf(directory: string): string {
+  const compiled = `${sep}dist${sep}apps${sep}`;
+  const at = directory.lastIndexOf(compiled);
+  return at >= 0 ? directory.slice(0, at) : resolve(directory, '../../../..');
+}
+
 const NOT_PAGE_ROUTES = /^\/(api|health|metrics)(\/|$)/;
 
 export async function serveDashboard(fastify: FastifyInstance, root = DASHBOARD_DIST): Promise<void> {
