@@ -6,6 +6,9 @@ import { UsageQueries } from '@mai/persistence';
 import { PlatformModule, PostgresConnection, PricingClient, SERVICE_CONFIG } from '@mai/platform';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { TokenVerifier, tokenKeySettings } from './auth/token-verifier';
+import { ProjectionSignals } from './cache/projection-signals';
+import { ReportCache } from './cache/report-cache';
+import { reportCacheMetrics } from './cache/report-cache-metrics';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { LiveUsageController } from './live/live-usage.controller';
 import { LiveUsageHub } from './live/live-usage.hub';
@@ -13,6 +16,7 @@ import { ExchangeRates } from './pricing/exchange-rates';
 import { PostgresThrottlerStorage } from './rate-limit/postgres-throttler-storage';
 import { RATE_LIMIT, ViewerThrottlerGuard } from './rate-limit/viewer-throttler.guard';
 import { CLOCK, ReportContext } from './usage/report-context';
+import { ReportData } from './usage/report-data';
 import { UsageController } from './usage/usage.controller';
 import { BreakdownReport } from './usage/use-cases/breakdown-report';
 import { ExportUsageCsv } from './usage/use-cases/export-usage-csv';
@@ -44,6 +48,9 @@ import { GetUsageByModel } from './usage/use-cases/get-usage-by-model';
     },
     { provide: UsageQueries, inject: [PostgresConnection], useFactory: (postgres: PostgresConnection) => new UsageQueries(postgres.pool) },
     { provide: CLOCK, useValue: { now: () => new Date() } },
+    { provide: ReportCache, useFactory: () => new ReportCache(undefined, reportCacheMetrics) },
+    ProjectionSignals,
+    ReportData,
     BearerAuthGuard,
     ViewerThrottlerGuard,
     PricingClient,

@@ -99,6 +99,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   };
 }
 
+/** The last token of `projectedEveryOrg`. */
+export const PROJECTED_EVERY_ORG_TOKEN = '_all';
+
 /** NATS subjects, all derived from one prefix so that test runs and deployments can share a server. */
 export function subjectsFor(config: Pick<ServiceConfig, 'subjectPrefix'>) {
   const p = config.subjectPrefix;
@@ -110,6 +113,11 @@ export function subjectsFor(config: Pick<ServiceConfig, 'subjectPrefix'>) {
     /** Core NATS (not stored): "this org's numbers changed", published after each projection commit. */
     projected: (orgId: string) => `${p}usage.v1.projected.${orgId}`,
     projectedAll: `${p}usage.v1.projected.*`,
+    /**
+     * "Every org's numbers may have changed" (a rebuilt projection swapped in): matches `projectedAll`, and its
+     * last token can never be an org id (those start with a letter or digit).
+     */
+    projectedEveryOrg: `${p}usage.v1.projected.${PROJECTED_EVERY_ORG_TOKEN}`,
     pricing: {
       catalog: `${p}pricing.v1.catalog`,
       markup: `${p}pricing.v1.markup`,

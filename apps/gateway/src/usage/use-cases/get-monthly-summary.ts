@@ -1,7 +1,7 @@
 // GET …/monthly-summary: averages, busiest and costliest day, unique users and top models of one month.
 import { Injectable } from '@nestjs/common';
 import { resolveReportMonth, summarizeMonth } from '@mai/domain';
-import { UsageQueries } from '@mai/persistence';
+import { ReportData } from '../report-data';
 import type { Viewer } from '../../auth/token-verifier';
 import { ReportContext, displayNames, periodOrBadRequest } from '../report-context';
 import { monthlySummaryJson } from '../usage-json';
@@ -12,16 +12,16 @@ import type { MonthlySummaryResponse } from '../usage-response.dto';
 export class GetMonthlySummary {
   constructor(
     private readonly context: ReportContext,
-    private readonly queries: UsageQueries,
+    private readonly data: ReportData,
   ) {}
 
   async execute(viewer: Viewer, query: MonthQuery): Promise<MonthlySummaryResponse> {
     const calendar = await this.context.calendarOf(viewer);
     const month = periodOrBadRequest(resolveReportMonth(query.month, calendar.today));
     const [days, models, uniqueUsers, catalog, rate] = await Promise.all([
-      this.queries.dayTotals(calendar.orgId, month.range),
-      this.queries.modelTotals(calendar.orgId, month.range),
-      this.queries.uniqueUsers(calendar.orgId, month.month),
+      this.data.dayTotals(calendar.orgId, month.range),
+      this.data.modelTotals(calendar.orgId, month.range),
+      this.data.uniqueUsers(calendar.orgId, month.month),
       this.context.catalog(),
       this.context.rate(),
     ]);
