@@ -5,6 +5,7 @@ import { CalendarDay, CatalogModel, PeriodResult, dayInZone } from '@mai/domain'
 import { UsageQueries } from '@mai/persistence';
 import { PostgresConnection, PricingClient } from '@mai/platform';
 import type { Viewer } from '../auth/token-verifier';
+import { ExpiringLru } from '../cache/expiring-lru';
 import { ExchangeRateQuote, ExchangeRates } from '../pricing/exchange-rates';
 
 export const CLOCK = Symbol('CLOCK');
@@ -19,9 +20,16 @@ export interface OrgCalendar {
   readonly today: CalendarDay;
 }
 
+/**
+ * How long an org's time zone is reused without asking Postgres. A zone change (rare, by the CLI) shows within
+ * this; an org that does not exist is not remembered, so one created meanwhile is served at once.
+ */
+export const TIME_ZONE_CACHE_MS = 30_000;
+
 @Injectable()
 export class ReportContext {
   private databaseReady = false;
+  private readonly timeZones = new ExpiringLru<string, string>({ maxEntries: 50_000 });
 
   constructor(
     private readonly queries: UsageQueries,
@@ -35,9 +43,14 @@ export class ReportContext {
 
   async calendarOf(viewer: Viewer): Promise<OrgCalendar> {
     if (!this.databaseReady) throw new ServiceUnavailableException('the usage database is not ready yet; retry later');
-    const timeZone = await this.queries.organizationTimeZone(viewer.orgId);
-    if (timeZone === undefined) throw new ForbiddenException(`the organization "${viewer.orgId}" named by the token does not exist`);
-    return { orgId: viewer.orgId, timeZone, today: dayInZone(this.clock.now(), timeZone) };
+    const now = this.clock.now();
+    let timeZone = this.timeZones.get(viewer.orgId, now.getTime());
+    if (timeZone === undefined) {
+      timeZone = await this.queries.organizationTimeZone(viewer.orgId);
+      if (timeZone === undefined) throw new ForbiddenException(`the organization "${viewer.orgId}" named by the token does not exist`);
+      this.timeZones.set(viewer.orgId, timeZone, now.getTime() + TIME_ZONE_CACHE_MS);
+    }
+    return { orgId: viewer.orgId, timeZone, today: dayInZone(now, timeZone) };
   }
 
   async catalog(): Promise<readonly CatalogModel[]> {
