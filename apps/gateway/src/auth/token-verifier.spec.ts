@@ -68,6 +68,33 @@ describe('TokenVerifier (HS256)', () => {
   });
 });
 
+describe('TokenVerifier: verified tokens remembered', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('answers a repeated token without verifying it again, but never past its exp', async () => {
+    const start = Date.now();
+    let clock = start;
+    const verifier = new TokenVerifier({ kind: 'secret', secret: SECRET }, expected, () => clock);
+    const jwt = await token({}, { exp: Math.floor(start / 1000) + 60 });
+    const first = await verifier.verify(jwt);
+    expect(await verifier.verify(jwt)).toBe(first); // the remembered viewer
+
+    // 100 s later the token is past exp and the 30 s tolerance: jose must be asked again, and refuse it.
+    jest.useFakeTimers({ now: start + 100_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    clock = start + 100_000;
+    await expect(verifier.verify(jwt)).rejects.toThrow(new InvalidTokenError('the token has expired'));
+  });
+
+  it('remembers nothing about a token that failed, nor about a different signature', async () => {
+    const verifier = new TokenVerifier({ kind: 'secret', secret: SECRET }, expected);
+    const good = await token();
+    await verifier.verify(good);
+    const forged = `${good.slice(0, good.lastIndexOf('.'))}.${Buffer.from('not the signature').toString('base64url')}`;
+    await expect(verifier.verify(forged)).rejects.toThrow(InvalidTokenError);
+    await expect(verifier.verify(await token({}, { secret: 'another-secret-that-is-at-least-32-bytes' }))).rejects.toThrow(InvalidTokenError);
+  });
+});
+
 describe('TokenVerifier (JWKS)', () => {
   let server: Server;
   let jwksUrl: string;

@@ -3,6 +3,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyOptions } from 'jose';
 import { ConfigError, ServiceConfig } from '@mai/config';
 import { ViewerRole, isOrgId } from '@mai/domain';
+import { ExpiringLru } from '../cache/expiring-lru';
 
 /** Who is asking, as the token says. */
 export interface Viewer {
@@ -23,6 +24,12 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
 /** Far above any real token; refuses megabyte "tokens" before any parsing. */
 const MAX_TOKEN_LENGTH = 8_192;
 const MAX_SUBJECT_LENGTH = 256;
+/**
+ * A verified token is remembered (by its whole text, signature included) until its `exp`, and at most this long,
+ * so a key withdrawn from the JWKS stops being honoured within it. The 30 s tolerance past `exp` is left to jose.
+ */
+export const VERIFIED_TOKEN_CACHE_MS = 5 * 60_000;
+const VERIFIED_TOKENS_KEPT = 20_000;
 
 /** The token was not accepted: answered 401 with `reason`. */
 export class InvalidTokenError extends Error {}
@@ -53,8 +60,13 @@ export function tokenKeySettings(config: Pick<ServiceConfig, 'jwt'>, env: NodeJS
 export class TokenVerifier {
   private readonly verifyJwt: (token: string) => Promise<{ payload: JWTPayload }>;
   private readonly usesJwks: boolean;
+  private readonly verified = new ExpiringLru<string, Viewer>({ maxEntries: VERIFIED_TOKENS_KEPT });
 
-  constructor(settings: TokenKeySettings, expected: { readonly issuer: string; readonly audience: string }) {
+  constructor(
+    settings: TokenKeySettings,
+    expected: { readonly issuer: string; readonly audience: string },
+    private readonly now: () => number = Date.now,
+  ) {
     const options = (algorithm: string): JWTVerifyOptions => ({
       algorithms: [algorithm],
       issuer: expected.issuer,
@@ -74,13 +86,18 @@ export class TokenVerifier {
 
   async verify(token: string): Promise<Viewer> {
     if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError('the token is too long');
+    const now = this.now();
+    const known = this.verified.get(token, now);
+    if (known) return known;
     let payload: JWTPayload;
     try {
       ({ payload } = await this.verifyJwt(token));
     } catch (error) {
       throw explain(error, this.usesJwks);
     }
-    return viewerFrom(payload);
+    const viewer = viewerFrom(payload);
+    this.verified.set(token, viewer, Math.min(viewer.expiresAt.getTime(), now + VERIFIED_TOKEN_CACHE_MS));
+    return viewer;
   }
 }
 
