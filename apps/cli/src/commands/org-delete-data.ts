@@ -11,6 +11,7 @@ import { isOrgId } from '@mai/domain';
 import { OrgDataErasure, OrganizationStore, ProjectionVersions } from '@mai/persistence';
 import { CliContext, UsageError } from '../cli-context';
 import { connectToStreams } from '../projection/usage-stream-reader';
+import { announceProjectionChange } from './projection-signal';
 
 const USAGE = 'usage: org delete-data <orgId> --confirm [--by NAME] [--wait-seconds 30]';
 
@@ -60,6 +61,8 @@ export async function deleteOrgData(args: string[], context: CliContext): Promis
         ` from projection versions ${erasure.versions.join(', ') || '(none)'}`,
     );
     context.print(`recorded as erasure #${erasure.id} of ${orgId}, requested by ${erasure.requestedBy}, at ${erasure.deletedAt.toISOString()}`);
+    // Dashboards (and the gateways' report caches) learn of it as of any other change to the org's numbers.
+    await announceProjectionChange(context.config.natsUrl, subjects.projected(orgId), (line) => process.stderr.write(`${line}\n`));
   } finally {
     await link.close();
     await hold.release();

@@ -9,6 +9,7 @@ import { ProgressBar } from '../projection/progress-bar';
 import { rebuildProjection } from '../projection/rebuild-projection';
 import { StreamLink, connectToStreams } from '../projection/usage-stream-reader';
 import { verifyProjection } from '../projection/verify-projection';
+import { announceProjectionChange } from './projection-signal';
 
 const USAGE = [
   'usage: projection list',
@@ -93,6 +94,8 @@ export const projectionCommand: Command = async (args, context) => {
             },
           ),
         );
+        // A new version is live: every org's numbers may differ from what the gateways have cached.
+        if (outcome.retired !== undefined) await announceProjectionChange(context.config.natsUrl, subjectsFor(context.config).projectedEveryOrg, say);
         const rate = outcome.seconds > 0 ? outcome.records / outcome.seconds : 0;
         context.print(
           `replayed ${grouped(outcome.messages)} messages (${grouped(outcome.records)} events) in ${outcome.seconds.toFixed(1)} s: ${grouped(rate)} events/s` +
