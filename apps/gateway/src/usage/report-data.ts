@@ -9,9 +9,8 @@ import { ReportCache } from '../cache/report-cache';
 /** The cache key of one query over one resolved period (the org is added by the cache). */
 export const reportDataKey = {
   modelTotals: (range: DateRange) => `model-totals\u0000${range.start}\u0000${range.end}`,
-  dayTotals: (range: DateRange) => `day-totals\u0000${range.start}\u0000${range.end}`,
   dailyModelUsage: (range: DateRange, model?: string) => `daily\u0000${range.start}\u0000${range.end}\u0000${model ?? ''}`,
-  uniqueUsers: (month: string) => `unique-users\u0000${month}`,
+  monthFigures: (range: DateRange, month: string) => `month\u0000${month}\u0000${range.start}\u0000${range.end}`,
 } as const;
 
 const rowCount = (rows: readonly unknown[]) => rows.length;
@@ -27,15 +26,12 @@ export class ReportData {
     return this.cache.get(orgId, reportDataKey.modelTotals(range), () => this.queries.modelTotals(orgId, range), rowCount);
   }
 
-  dayTotals(orgId: string, range: DateRange): Promise<readonly DayUsageTotals[]> {
-    return this.cache.get(orgId, reportDataKey.dayTotals(range), () => this.queries.dayTotals(orgId, range), rowCount);
-  }
-
   dailyModelUsage(orgId: string, range: DateRange, model?: string): Promise<readonly DailyModelUsage[]> {
     return this.cache.get(orgId, reportDataKey.dailyModelUsage(range, model), () => this.queries.dailyModelUsage(orgId, range, model), rowCount);
   }
 
-  uniqueUsers(orgId: string, month: string): Promise<number> {
-    return this.cache.get(orgId, reportDataKey.uniqueUsers(month), () => this.queries.uniqueUsers(orgId, month));
+  /** The monthly summary's three reads, in one transaction on a miss. */
+  monthFigures(orgId: string, range: DateRange, month: string): Promise<{ readonly days: readonly DayUsageTotals[]; readonly models: readonly ModelUsageTotals[]; readonly uniqueUsers: number }> {
+    return this.cache.get(orgId, reportDataKey.monthFigures(range, month), () => this.queries.monthFigures(orgId, range, month), (f) => f.days.length + f.models.length);
   }
 }

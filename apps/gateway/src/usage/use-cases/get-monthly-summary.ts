@@ -18,10 +18,8 @@ export class GetMonthlySummary {
   async execute(viewer: Viewer, query: MonthQuery): Promise<MonthlySummaryResponse> {
     const calendar = await this.context.calendarOf(viewer);
     const month = periodOrBadRequest(resolveReportMonth(query.month, calendar.today));
-    const [days, models, uniqueUsers, catalog, rate] = await Promise.all([
-      this.data.dayTotals(calendar.orgId, month.range),
-      this.data.modelTotals(calendar.orgId, month.range),
-      this.data.uniqueUsers(calendar.orgId, month.month),
+    const [{ days, models, uniqueUsers }, catalog, rate] = await Promise.all([
+      this.data.monthFigures(calendar.orgId, month.range, month.month),
       this.context.catalog(),
       this.context.rate(),
     ]);
