@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Rate, Usd, parseRawCost, sumUsd } from './money';
+import { DecimalSum, Rate, Usd, parseRawCost, sumUsd } from './money';
 
 describe('money', () => {
   it('sums 100 000 random micro-costs to exactly the integer sum of their nano-dollar values', () => {
@@ -60,4 +60,59 @@ describe('money', () => {
       expect(parseRawCost(input)).toEqual({ ok: false, reason });
     });
   });
+
+  describe('DecimalSum (the fold\'s exact scaled-integer sum)', () => {
+    // Digits, optionally a point and a fraction: from zero to ten thousand dollars at up to 20 decimals, and
+    // amounts too large for a double, so both the double and the BigInt paths and widening the scale are met.
+    const decimalText = fc
+      .tuple(fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.bigInt({ min: 0n, max: 10n ** 30n })), fc.stringMatching(/^[0-9]{0,20}$/))
+      .map(([int, fraction]) => (fraction ? `${int}.${fraction}` : `${int}`));
+
+    it('sums to the same canonical text as decimal.js, in any order', () => {
+      fc.assert(
+        fc.property(fc.array(decimalText, { maxLength: 60 }), (texts) => {
+          const expected = sumUsd(texts.map((t) => Usd.of(t))).toString();
+          const sum = new DecimalSum();
+          for (const text of texts) sum.add(text);
+          expect(sum.toString()).toBe(expected);
+          const backwards = new DecimalSum();
+          for (const text of [...texts].reverse()) backwards.add(text);
+          expect(backwards.toString()).toBe(expected);
+        }),
+      );
+    });
+
+    it('multiplies by a rate exactly, as decimal.js does', () => {
+      const rate = fc.tuple(fc.integer({ min: 0, max: 999_999 }), fc.stringMatching(/^[0-9]{0,12}$/)).map(([i, f]) => (f ? `${i}.${f}` : `${i}`));
+      fc.assert(
+        fc.property(fc.array(decimalText, { maxLength: 20 }), rate, (texts, r) => {
+          const sum = new DecimalSum();
+          for (const text of texts) sum.add(text);
+          const expected = sumUsd(texts.map((t) => Usd.of(t))).times(Rate.of(r === '0' || /^0(\.0*)?$/.test(r) ? '1' : r));
+          const product = sum.times(/^0(\.0*)?$/.test(r) ? '1' : r);
+          expect(product.toString()).toBe(expected.toString());
+        }),
+      );
+    });
+
+    it('stays exact past 2^53 units (a million records of 9 999.999999999999 USD)', () => {
+      const sum = new DecimalSum();
+      for (let i = 0; i < 1_000_000; i++) sum.add('9999.999999999999');
+      expect(sum.toString()).toBe('9999999999.999999');
+    });
+
+    it('writes zero, whole amounts and small fractions canonically', () => {
+      expect(new DecimalSum().toString()).toBe('0');
+      expect(new DecimalSum().add('0.000').toString()).toBe('0');
+      expect(new DecimalSum().add('1.50').add('2.5').toString()).toBe('4');
+      expect(new DecimalSum().add('0.000000000001').toString()).toBe('0.000000000001');
+      expect(new DecimalSum().add('0.0000000000000000001').add('7').toString()).toBe('7.0000000000000000001');
+      expect(new DecimalSum().add('0.0961538').times('1.3').toString()).toBe('0.12499994');
+    });
+
+    it('refuses what is not a plain non-negative decimal', () => {
+      for (const bad of ['', '-1', '1e5', '1.', '.5', ' 1', 'NaN']) expect(() => new DecimalSum().add(bad)).toThrow(RangeError);
+    });
+  });
 });
+

@@ -129,3 +129,107 @@ export function sumUsd(amounts: Iterable<Usd>): Usd {
   for (const amount of amounts) total = total.plus(amount);
   return total;
 }
+
+const PLAIN_UNSIGNED_DECIMAL = /^\d+(\.\d+)?$/;
+/** Below this, pending units are summed as doubles: every partial sum stays an integer under 2^53, so exact. */
+const SMALL_LIMIT = 2 ** 53 - 1e15;
+
+/**
+ * An exact running sum of non-negative plain decimal strings, kept as a scaled integer (value × 10^scale), for
+ * the projection's hot loop: a record costs a string concatenation and a `Number()`, not a decimal.js parse.
+ * Terms with up to 15 significant digits at the current scale (every cost ingest writes: ≤ 10 000 USD at 1e-12
+ * is 17 digits, so amounts under 1 000 USD) are added as doubles below 2^53, larger ones as BigInt; a term finer
+ * than the current scale widens it. Nothing is ever rounded, and `toString` is the same canonical text as
+ * `Usd.toString()` (no exponent, no trailing zeros, "0" for zero).
+ */
+export class DecimalSum {
+  private units = 0n;
+  private small = 0;
+  private scale = RAW_COST_DECIMALS;
+
+  /** Adds a plain decimal string (digits, optionally a point and more digits). */
+  add(text: string): this {
+    if (!PLAIN_UNSIGNED_DECIMAL.test(text)) throw new RangeError(`not a non-negative decimal amount: ${text}`);
+    const dot = text.indexOf('.');
+    let digits: string;
+    if (dot < 0) {
+      digits = this.scale === 0 ? text : text + zeros(this.scale);
+    } else {
+      const fraction = text.length - dot - 1;
+      if (fraction > this.scale) this.widen(fraction);
+      digits = text.slice(0, dot) + text.slice(dot + 1) + zeros(this.scale - fraction);
+    }
+    if (digits.length <= 15) {
+      this.small += Number(digits);
+      if (this.small >= SMALL_LIMIT) this.flush();
+    } else {
+      this.units += BigInt(digits);
+    }
+    return this;
+  }
+
+  /** Adds another sum. */
+  addSum(other: DecimalSum): this {
+    const [units, scale] = other.scaled();
+    if (scale > this.scale) this.widen(scale);
+    this.flush();
+    this.units += scale < this.scale ? units * 10n ** BigInt(this.scale - scale) : units;
+    return this;
+  }
+
+  /** This sum multiplied exactly by a plain decimal string (a markup rate), as a new sum. */
+  times(rate: string): DecimalSum {
+    if (!PLAIN_UNSIGNED_DECIMAL.test(rate)) throw new RangeError(`not a rate: ${rate}`);
+    const dot = rate.indexOf('.');
+    const rateScale = dot < 0 ? 0 : rate.length - dot - 1;
+    const rateUnits = BigInt(dot < 0 ? rate : rate.slice(0, dot) + rate.slice(dot + 1));
+    const [units, scale] = this.scaled();
+    const product = new DecimalSum();
+    product.units = units * rateUnits;
+    product.scale = scale + rateScale;
+    return product;
+  }
+
+  isZero(): boolean {
+    return this.small === 0 && this.units === 0n;
+  }
+
+  /** The value as (integer, scale): value = integer × 10^-scale. */
+  scaled(): [bigint, number] {
+    this.flush();
+    return [this.units, this.scale];
+  }
+
+  toString(): string {
+    const [units, scale] = this.scaled();
+    let text = units.toString();
+    if (scale === 0) return text;
+    if (text.length <= scale) text = zeros(scale - text.length + 1) + text;
+    const point = text.length - scale;
+    let end = text.length;
+    while (end > point && text.charCodeAt(end - 1) === 48) end--;
+    return end === point ? text.slice(0, point) : `${text.slice(0, point)}.${text.slice(point, end)}`;
+  }
+
+  toUsd(): Usd {
+    return Usd.of(this.toString());
+  }
+
+  private flush(): void {
+    if (this.small !== 0) {
+      this.units += BigInt(this.small);
+      this.small = 0;
+    }
+  }
+
+  private widen(scale: number): void {
+    this.flush();
+    this.units *= 10n ** BigInt(scale - this.scale);
+    this.scale = scale;
+  }
+}
+
+const ZEROS = '0'.repeat(64);
+function zeros(n: number): string {
+  return n <= 64 ? ZEROS.slice(0, n) : '0'.repeat(n);
+}

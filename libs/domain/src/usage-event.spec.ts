@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { decodeUsageEvent, encodeUsageEvent, recordFingerprint, UsageRecorded } from './usage-event';
 
 const event: UsageRecorded = {
@@ -49,5 +50,11 @@ describe('usage event codec', () => {
     expect(recordFingerprint(record)).toBe(recordFingerprint({ ...record }));
     expect(recordFingerprint(record)).not.toBe(recordFingerprint({ ...record, rawCostUsd: '0.0124' }));
     expect(recordFingerprint(record)).not.toContain('u1');
+  });
+
+  it('keeps the fingerprint the ledger already holds (SHA-256 of the fields, base64url, 22 characters)', () => {
+    const record = event.data.records[0];
+    const text = JSON.stringify([record.model, record.rawCostUsd, record.promptTokens, record.completionTokens, record.occurredAt, record.user]);
+    expect(recordFingerprint(record)).toBe(createHash('sha256').update(text).digest('base64url').slice(0, 22));
   });
 });

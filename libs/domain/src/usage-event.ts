@@ -1,6 +1,6 @@
 // The one event of the usage log. Everything a replay needs to rebuild the projection exactly travels in it:
 // the raw cost as a decimal string, the markup rate in force, the tokens, and the org's usage day.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isCalendarDay, parseRfc3339 } from './calendar';
 import { isOrgId } from './organization';
 import { MODEL_ID_PATTERN } from './catalog';
@@ -130,9 +130,10 @@ export function encodeUsageEvent(event: UsageEvent): Uint8Array {
 
 /**
  * A stable fingerprint of what a record says, to notice a generation id re-sent with different fields.
- * Hashed, so the ledger holds no end-user ids.
+ * Hashed, so the ledger holds no end-user ids. One-shot `crypto.hash` (no Hash object per record); the same
+ * digest as before, so fingerprints already in the ledger still compare.
  */
 export function recordFingerprint(record: UsageRecord): string {
   const text = JSON.stringify([record.model, record.rawCostUsd, record.promptTokens, record.completionTokens, record.occurredAt, record.user]);
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+  return hash('sha256', text, 'base64url').slice(0, 22);
 }
