@@ -8,7 +8,7 @@
 import { JsMsg } from 'nats';
 import { Pool } from 'pg';
 import { PROJECTION_VERSION, decodeUsageEvent } from '@mai/domain';
-import { ProjectionVersion, ProjectionVersions, StreamedUsageEvent, UsageProjectionWriter, projectionTables } from '@mai/persistence';
+import { ProjectionVersion, ProjectionVersions, UsageBatch, UsageProjectionWriter, projectionTables } from '@mai/persistence';
 import { ProgressBar } from './progress-bar';
 import { StreamLink, StreamStart, UsageStreamReader } from './usage-stream-reader';
 
@@ -224,7 +224,7 @@ class ReplayRun {
 
   private async project(batch: DecodedBatch, pendingAfter: number): Promise<void> {
     if (!this.startRecorded) await this.recordStart(batch.messages[0].seq);
-    await this.writer.applyBatch(batch.events);
+    await this.writer.applyBatch(batch.usage);
     const lastSeq = batch.messages.at(-1)!.seq;
     this.messages += batch.messages.length;
     this.records += batch.records;
@@ -236,20 +236,18 @@ class ReplayRun {
 
 interface DecodedBatch {
   readonly messages: JsMsg[];
-  readonly events: StreamedUsageEvent[];
+  /** Decoded, deduplicated, fingerprinted and folded while the batch before is written. */
+  readonly usage: UsageBatch;
   readonly records: number;
   /** Messages that do not decode: the aggregator parked them on the dead-letter subject, never projected, so skipped alike. */
   readonly poison: number;
 }
 
 function decodeBatch(messages: JsMsg[]): DecodedBatch {
-  const events: StreamedUsageEvent[] = [];
-  let records = 0;
+  const usage = new UsageBatch();
   for (const message of messages) {
     const decoded = decodeUsageEvent(message.data);
-    if (!decoded.ok) continue;
-    events.push({ streamSeq: message.seq, event: decoded.event });
-    records += decoded.event.data.records.length;
+    if (decoded.ok) usage.add(message.seq, decoded.event);
   }
-  return { messages, events, records, poison: messages.length - events.length };
+  return { messages, usage, records: usage.size, poison: messages.length - usage.events.length };
 }
