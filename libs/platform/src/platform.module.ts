@@ -13,6 +13,12 @@ export interface PlatformOptions {
   readonly nats: boolean;
   /** Overrides the environment, for tests that run several services in one process. */
   readonly config?: ServiceConfig;
+  /**
+   * pino-http's log line per request (default true). A service whose hot routes log their own errors and
+   * rejections turns it off: it costs a child logger, header redaction and an AsyncLocalStorage scope (which
+   * switches on promise hooks for the whole process) on every request, even when the level hides the line.
+   */
+  readonly requestLogs?: boolean;
 }
 
 let defaultMetricsStarted = false;
@@ -42,6 +48,8 @@ export class PlatformModule {
             autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
             redact: ['req.headers.authorization', 'req.headers["webhook-signature"]'],
           },
+          // No routes: the Nest logger (nestjs-pino) stays, the per-request middleware is never mounted.
+          ...(options.requestLogs === false ? { forRoutes: [] } : {}),
         }),
       ],
       controllers: [HealthController],
