@@ -3,13 +3,13 @@ import { PlatformModule, PricingClient } from '@mai/platform';
 import { UsageIntake } from './intake/usage-intake';
 import { OrganizationDirectory } from './organizations/organization-directory';
 import { IngestTokenCheck } from './otlp/ingest-token-check';
-import { OtlpTracesController } from './otlp/otlp-traces.controller';
+import { OtlpTracesRoute } from './otlp/otlp-traces-route';
 import { TraceIntake } from './otlp/trace-intake';
-import { WebhookController } from './webhooks/webhook.controller';
+import { WebhookRoute } from './webhooks/webhook-route';
 
 @Module({
-  imports: [PlatformModule.forService({ service: 'ingest', postgres: true, nats: true })],
-  controllers: [WebhookController, OtlpTracesController],
-  providers: [OrganizationDirectory, UsageIntake, PricingClient, IngestTokenCheck, TraceIntake],
+  // No pino-http line per request: the receivers log their own rejections and failures (answers.ts).
+  imports: [PlatformModule.forService({ service: 'ingest', postgres: true, nats: true, requestLogs: false })],
+  providers: [OrganizationDirectory, UsageIntake, PricingClient, IngestTokenCheck, TraceIntake, WebhookRoute, OtlpTracesRoute],
 })
 export class IngestModule {}

@@ -4,6 +4,9 @@ import { readConfig } from '@mai/config';
 import { runMain, startHttpService } from '@mai/platform';
 import { IngestModule } from './ingest.module';
 import { installIngestHttpHandling } from './http-handling';
+import { serveReceivers } from './receivers';
+import { OtlpTracesRoute } from './otlp/otlp-traces-route';
+import { WebhookRoute } from './webhooks/webhook-route';
 
 async function main(): Promise<void> {
   const config = readConfig();
@@ -11,7 +14,11 @@ async function main(): Promise<void> {
     port: config.ports.ingest,
     bodyParser: false,
     fastify: installIngestHttpHandling.serverOptions,
-    configure: (fastify) => installIngestHttpHandling(fastify),
+    configure: (fastify, app) => {
+      installIngestHttpHandling(fastify);
+      // The receivers' handlers are Nest-wired providers; serving them bypasses Nest's router (receivers.ts).
+      serveReceivers(fastify, app.get(WebhookRoute), app.get(OtlpTracesRoute));
+    },
   });
 }
 
