@@ -1,6 +1,7 @@
 // Publishes usage events to JetStream and reports only what the stream acknowledged.
-import { JetStreamClient, headers } from 'nats';
+import { headers } from 'nats';
 import { UsageRecord, UsageRecorded, encodeUsageEvent } from '@mai/domain';
+import type { JetStreamPublisher } from './coalescing-publisher';
 
 export interface PublishOutcome {
   /** Records in messages the stream stored now. */
@@ -16,7 +17,7 @@ export class StreamUnavailableError extends Error {}
  * Message ids derive from the delivery id, so a retried delivery maps to the same ids and is dropped.
  */
 export async function publishUsageEvent(
-  js: JetStreamClient,
+  js: JetStreamPublisher,
   options: { subject: string; streamName: string; maxPayload: number; timeoutMs: number },
   event: UsageRecorded,
 ): Promise<PublishOutcome> {

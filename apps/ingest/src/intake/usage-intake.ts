@@ -5,7 +5,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ServiceConfig, subjectsFor } from '@mai/config';
 import { GenerationInput, UsageRecord, UsageRecorded, UsageSource, USAGE_EVENT_VERSION, acceptGeneration } from '@mai/domain';
-import { publishUsageEvent } from '@mai/messaging';
+import { CoalescingPublisher, NatsLink, publishUsageEvent } from '@mai/messaging';
 import { NatsConnection, PricingClient, SERVICE_CONFIG } from '@mai/platform';
 import { ingestMetrics } from './ingest-metrics';
 
@@ -46,6 +46,8 @@ const PUBLISH_TIMEOUT_MS = 5_000;
 export class UsageIntake {
   private inFlight = 0;
   private readonly subjects;
+  /** The JetStream client of the current connection, made once (not per delivery), behind the write coalescing. */
+  private publisher?: { readonly link: NatsLink; readonly js: CoalescingPublisher };
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -99,7 +101,7 @@ export class UsageIntake {
     const stopTimer = ingestMetrics.publishSeconds.startTimer();
     try {
       const outcome = await publishUsageEvent(
-        link.connection.jetstream(),
+        this.publisherFor(link),
         {
           subject: this.subjects.usageRecorded(delivery.orgId),
           streamName: this.config.usageStream,
@@ -118,5 +120,10 @@ export class UsageIntake {
       this.inFlight--;
       ingestMetrics.inFlight.dec();
     }
+  }
+
+  private publisherFor(link: NatsLink): CoalescingPublisher {
+    if (this.publisher?.link !== link) this.publisher = { link, js: new CoalescingPublisher(link.connection.jetstream()) };
+    return this.publisher.js;
   }
 }
