@@ -38,6 +38,21 @@ describe('dayInZone: the usage day of an instant on the org\'s wall calendar', (
     expect(dayInZone(at('2026-10-25T23:00:00.000Z'), 'Europe/Warsaw')).toBe('2026-10-26');
   });
 
+  it('reads the same day as the formatter\'s parts, in every zone the runtime knows, at any instant', () => {
+    const zones = Intl.supportedValuesOf('timeZone');
+    const fromParts = (instant: Date, timeZone: string) => {
+      const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hourCycle: 'h23' }).formatToParts(instant);
+      const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+      return `${part('year')}-${part('month')}-${part('day')}`;
+    };
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-12-31T23:59:59.999Z'), noInvalidDate: true }), (zone, instant) => {
+        expect(dayInZone(instant, zone)).toBe(fromParts(instant, zone));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
   it('handles New York\'s DST switches (2026-03-08 and 2026-11-01)', () => {
     expect(dayInZone(at('2026-03-08T04:59:59.999Z'), 'America/New_York')).toBe('2026-03-07');
     expect(dayInZone(at('2026-03-09T03:59:59.999Z'), 'America/New_York')).toBe('2026-03-08');

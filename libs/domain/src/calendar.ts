@@ -32,9 +32,19 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-/** The calendar day on the org's wall clock at `instant`: the day a usage event belongs to. */
+const US_DATE = /^(\d{2})\/(\d{2})\/(\d{4})$/;
+
+/**
+ * The calendar day on the org's wall clock at `instant`: the day a usage event belongs to. Read from the en-US
+ * text ("MM/DD/YYYY"), half the cost of formatToParts (it runs for every record ingest accepts); anything else
+ * (a year outside 1000–9999) is read from the parts.
+ */
 export function dayInZone(instant: Date, timeZone: string): CalendarDay {
-  const parts = dayFormatter(timeZone).formatToParts(instant);
+  const formatter = dayFormatter(timeZone);
+  const text = formatter.format(instant);
+  const match = text.length === 10 ? US_DATE.exec(text) : null;
+  if (match) return `${match[3]}-${match[1]}-${match[2]}`;
+  const parts = formatter.formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
