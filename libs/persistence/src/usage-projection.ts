@@ -46,6 +46,7 @@ export const LIVE_PROJECTION: ProjectionTables = {
 /** Ids are kept one day longer than the 35 days ingest accepts, measured in stream time (see `clock`). */
 const LEDGER_RETENTION_DAYS = 36;
 const LEDGER_PRUNE_LIMIT = 10_000;
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * One batch as it is assembled, before its transaction: events are taken one at a time (so the aggregator can
@@ -162,10 +163,13 @@ export class UsageProjectionWriter {
       await this.insertMonthlyUsers(client, delta.monthlyUsers);
       await this.advanceCheckpoint(client, prepared.maxSeq, prepared.clock);
       // SKIP LOCKED: instances pruning at the same time take different rows instead of waiting on each other.
+      // ORDER BY: oldest first, and it keeps the planner on the occurred_at index; without it a ledger not yet
+      // analyzed (a fresh version, a backlog) was scanned whole by every batch (59 ms at 200 000 rows).
       await client.query(
         `DELETE FROM ${this.tables.ledger} WHERE ctid = ANY (ARRAY(
            SELECT ctid FROM ${this.tables.ledger}
-            WHERE occurred_at < $1::timestamptz - make_interval(days => $2) LIMIT $3 FOR UPDATE SKIP LOCKED))`,
+            WHERE occurred_at < $1::timestamptz - make_interval(days => $2)
+            ORDER BY occurred_at LIMIT $3 FOR UPDATE SKIP LOCKED))`,
         [prepared.clock, LEDGER_RETENTION_DAYS, LEDGER_PRUNE_LIMIT],
       );
       beforeCommit?.();
@@ -180,22 +184,31 @@ export class UsageProjectionWriter {
 
   /**
    * Inserts the ledger rows; returns 'all' when every one was new (the usual case), else the keys that were.
-   * The usual case needs no RETURNING (16 000 rows sent back and parsed for nothing): the insert runs under a
-   * savepoint, and only when it inserted fewer rows than it was given is it rolled back and run again with
-   * RETURNING, in the same transaction, to learn which ones were new.
+   * The usual case is a plain INSERT under a savepoint: no ON CONFLICT (a speculative insertion per row, about a
+   * third of the ledger's cost in PostgreSQL) and no RETURNING (10 000 rows sent back and parsed for nothing).
+   * A generation counted before makes it fail on the primary key (or, when another instance is inserting it,
+   * after waiting for that one to commit); then it is rolled back to the savepoint and run again with ON CONFLICT
+   * DO NOTHING RETURNING, in the same transaction, to learn which rows are new.
    */
   private async claimGenerations(client: PoolClient, batch: UsageBatch): Promise<Set<string> | 'all'> {
     if (batch.uniqueCount === 0) return 'all';
     const rows = batch.ledgerRows();
-    const params = [rows.orgIds, rows.generationIds, rows.occurredAt, rows.fingerprints, rows.seqs];
+    const params = [arrayLiteral(rows.orgIds), arrayLiteral(rows.generationIds), arrayLiteral(rows.occurredAt), arrayLiteral(rows.fingerprints), arrayLiteral(rows.seqs)];
     const insert = `INSERT INTO ${this.tables.ledger} (org_id, generation_id, occurred_at, fingerprint, stream_seq)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::int8[])
-       ON CONFLICT (org_id, generation_id) DO NOTHING`;
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::int8[])`;
     await client.query('SAVEPOINT ledger');
-    const { rowCount } = await client.query(insert, params);
-    if (rowCount === batch.uniqueCount) return 'all';
+    try {
+      await client.query(insert, params);
+      return 'all';
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    }
     await client.query('ROLLBACK TO SAVEPOINT ledger');
-    const { rows: inserted } = await client.query<[string, string]>({ text: `${insert} RETURNING org_id, generation_id`, values: params, rowMode: 'array' });
+    const { rows: inserted } = await client.query<[string, string]>({
+      text: `${insert} ON CONFLICT (org_id, generation_id) DO NOTHING RETURNING org_id, generation_id`,
+      values: params,
+      rowMode: 'array',
+    });
     return new Set(inserted.map(([orgId, generationId]) => `${orgId}\u0000${generationId}`));
   }
 
@@ -233,15 +246,15 @@ export class UsageProjectionWriter {
          markup_cost       = trim_scale(d.markup_cost + EXCLUDED.markup_cost),
          updated_at        = now()`,
       [
-        rows.map((r) => r.orgId),
-        rows.map((r) => r.usageDay),
-        rows.map((r) => r.model),
-        rows.map((r) => r.promptTokens),
-        rows.map((r) => r.completionTokens),
-        rows.map((r) => r.totalTokens),
-        rows.map((r) => r.requests),
-        rows.map((r) => r.rawCost),
-        rows.map((r) => r.markupCost),
+        arrayLiteral(rows.map((r) => r.orgId)),
+        arrayLiteral(rows.map((r) => r.usageDay)),
+        arrayLiteral(rows.map((r) => r.model)),
+        arrayLiteral(rows.map((r) => r.promptTokens)),
+        arrayLiteral(rows.map((r) => r.completionTokens)),
+        arrayLiteral(rows.map((r) => r.totalTokens)),
+        arrayLiteral(rows.map((r) => r.requests)),
+        arrayLiteral(rows.map((r) => r.rawCost)),
+        arrayLiteral(rows.map((r) => r.markupCost)),
       ],
     );
   }
@@ -252,7 +265,7 @@ export class UsageProjectionWriter {
       `INSERT INTO ${this.tables.monthlyUsers} (org_id, month, user_id)
        SELECT o, (m || '-01')::date, u FROM unnest($1::text[], $2::text[], $3::text[]) AS t(o, m, u)
        ON CONFLICT DO NOTHING`,
-      [users.map((u) => u.orgId), users.map((u) => u.month), users.map((u) => u.user)],
+      [arrayLiteral(users.map((u) => u.orgId)), arrayLiteral(users.map((u) => u.month)), arrayLiteral(users.map((u) => u.user))],
     );
   }
 
@@ -292,6 +305,27 @@ export class UsageProjectionWriter {
     );
     return rowCount ?? 0;
   }
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+
+/**
+ * A PostgreSQL array literal of non-null strings or numbers, every element quoted (what node-postgres sends
+ * for a JS array, built with one join instead of two regex replacements and a concatenation per element:
+ * ~1 µs a record over a batch's arrays). Backslashes and double quotes are escaped; nothing else needs it
+ * inside quotes.
+ */
+export function arrayLiteral(values: readonly (string | number)[]): string {
+  if (values.length === 0) return '{}';
+  let plain = true;
+  for (const value of values) {
+    if (typeof value === 'string' && NEEDS_ESCAPE.test(value)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return `{"${values.join('","')}"}`;
+  return `{${values.map((value) => `"${String(value).replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 }
 
 function ledgerKey(entry: OrgUsageRecord): string {
