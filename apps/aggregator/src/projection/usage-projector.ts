@@ -6,7 +6,7 @@ import { JsMsg, headers as natsHeaders } from 'nats';
 import { ServiceConfig, subjectsFor } from '@mai/config';
 import { decodeUsageEvent } from '@mai/domain';
 import { runBatchConsumer } from '@mai/messaging';
-import { BatchOutcome, StreamedUsageEvent, UsageProjectionWriter } from '@mai/persistence';
+import { BatchOutcome, StreamedUsageEvent, UsageBatch, UsageProjectionWriter } from '@mai/persistence';
 import { NatsConnection, PostgresConnection, SERVICE_CONFIG, createLogger } from '@mai/platform';
 import { aggregatorMetrics } from './aggregator-metrics';
 import { faultInjector } from './fault-injection';
@@ -19,6 +19,16 @@ export const PROJECTOR_DURABLE = process.env.AGGREGATOR_DURABLE || 'aggregator';
  */
 export const PROJECTOR_INSTANCE = process.env.AGGREGATOR_INSTANCE || `${hostname()}:${process.pid}`;
 const MAX_BATCH = Number(process.env.AGGREGATOR_MAX_BATCH ?? 1000);
+/**
+ * Most usage records per batch (one transaction), whatever the messages carry: bounds the memory a batch holds
+ * and how long a record waits behind the batch ahead of it (~10 000 records commit in a few hundred ms).
+ */
+const MAX_RECORDS = Number(process.env.AGGREGATOR_MAX_RECORDS ?? 10_000);
+/**
+ * Messages delivered and not yet acknowledged (the stream's flow control): what this process buffers at most,
+ * ~27 MB of 100-record messages at 1 000. Shared by all instances on the durable consumer.
+ */
+const MAX_ACK_PENDING = Number(process.env.AGGREGATOR_MAX_ACK_PENDING ?? Math.max(1_000, MAX_BATCH));
 /**
  * How long the server waits for an ack before redelivering: the time a crashed instance's in-flight batch
  * waits before another instance takes it. Batches commit in milliseconds, so 10 s is ample headroom.
@@ -59,48 +69,46 @@ export class UsageProjector implements OnApplicationBootstrap, OnApplicationShut
       durable: PROJECTOR_DURABLE,
       filterSubject: this.subjects.usageRecordedAll,
       maxBatch: MAX_BATCH,
+      maxWeight: MAX_RECORDS,
+      pullMessages: Math.max(1, Math.min(MAX_BATCH, Math.floor(MAX_ACK_PENDING / 2))),
+      maxAckPending: MAX_ACK_PENDING,
       ackWaitMs: ACK_WAIT_MS,
       signal: this.stop.signal,
       onError: (error, attempt) => {
         aggregatorMetrics.failures.inc();
         this.log.error({ err: error, attempt }, 'batch failed; messages returned to the stream');
       },
-      handle: (messages) => this.project(writer, messages),
+      // Decoding, deduplicating, fingerprinting and folding happen here, message by message, while the batch
+      // before is in its transaction.
+      open: () => new PendingBatch(),
+      add: (batch, message) => batch.add(message),
+      handle: (batch) => this.project(writer, batch),
     });
   }
 
-  private async project(writer: UsageProjectionWriter, messages: JsMsg[]): Promise<void> {
+  private async project(writer: UsageProjectionWriter, batch: PendingBatch): Promise<void> {
     const stopTimer = aggregatorMetrics.batchSeconds.startTimer();
     const batchNumber = ++this.batches;
-    const decoded: StreamedUsageEvent[] = [];
-    const settled: JsMsg[] = [];
-    for (const message of messages) {
-      const result = decodeUsageEvent(message.data);
-      if (result.ok) {
-        decoded.push({ streamSeq: message.seq, event: result.event });
-        settled.push(message);
-      } else {
-        await this.deadLetter(message, result.reason);
-      }
-    }
+    for (const { message, reason } of batch.poison) await this.deadLetter(message, reason);
+    const settled = batch.messages;
     let outcome: BatchOutcome;
     let parked = new Set<JsMsg>();
     try {
-      outcome = await writer.applyBatch(decoded, () => this.injectFault('crash-before-commit', batchNumber));
+      outcome = await writer.applyBatch(batch.usage, () => this.injectFault('crash-before-commit', batchNumber));
     } catch (error) {
       // A record Postgres refuses would fail every batch that carries it, forever: find the messages it refuses
       // by projecting them one at a time, and park those. Anything else (a lost connection, a timeout) goes back
       // to the consumer loop, which returns the batch to the stream and backs off.
       if (!isRefusedContent(error)) throw error;
-      ({ outcome, parked } = await this.projectOneByOne(writer, decoded, settled));
+      ({ outcome, parked } = await this.projectOneByOne(writer, batch.usage.events, settled));
     }
     this.injectFault('crash-after-commit', batchNumber);
     for (const message of settled) if (!parked.has(message)) message.ack();
 
-    aggregatorMetrics.batchSize.observe(messages.length);
+    aggregatorMetrics.batchSize.observe(settled.length + batch.poison.length);
     aggregatorMetrics.records.inc({ outcome: 'projected' }, outcome.projected);
     aggregatorMetrics.records.inc({ outcome: 'duplicate' }, outcome.duplicates);
-    if (decoded.length > 0) aggregatorMetrics.checkpoint.set(Math.max(...decoded.map((d) => d.streamSeq)));
+    if (batch.usage.events.length > 0) aggregatorMetrics.checkpoint.set(batch.usage.maxSeq);
     if (outcome.conflicts.length > 0) {
       aggregatorMetrics.conflicts.inc(outcome.conflicts.length);
       this.log.warn({ conflicts: outcome.conflicts.slice(0, 20), count: outcome.conflicts.length }, 'generation ids re-sent with different fields; the first version stands');
@@ -111,7 +119,7 @@ export class UsageProjector implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Each message in its own transaction; those Postgres refuses are dead-lettered. `messages[i]` carried `decoded[i]`. */
-  private async projectOneByOne(writer: UsageProjectionWriter, decoded: StreamedUsageEvent[], messages: JsMsg[]): Promise<{ outcome: BatchOutcome; parked: Set<JsMsg> }> {
+  private async projectOneByOne(writer: UsageProjectionWriter, decoded: readonly StreamedUsageEvent[], messages: JsMsg[]): Promise<{ outcome: BatchOutcome; parked: Set<JsMsg> }> {
     const parked = new Set<JsMsg>();
     const outcomes: BatchOutcome[] = [];
     for (const [index, entry] of decoded.entries()) {
@@ -148,6 +156,25 @@ export class UsageProjector implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     this.stop.abort();
     await this.running?.catch(() => undefined);
+  }
+}
+
+/** A batch being built: the decoded events (`messages[i]` carried `usage.events[i]`) and the poison messages. */
+class PendingBatch {
+  readonly usage = new UsageBatch();
+  readonly messages: JsMsg[] = [];
+  readonly poison: { message: JsMsg; reason: string }[] = [];
+
+  /** Decodes and takes one message; its weight is the records it carries. */
+  add(message: JsMsg): number {
+    const result = decodeUsageEvent(message.data);
+    if (!result.ok) {
+      this.poison.push({ message, reason: result.reason });
+      return 1;
+    }
+    this.usage.add(message.seq, result.event);
+    this.messages.push(message);
+    return result.event.data.records.length;
   }
 }
 
