@@ -243,11 +243,24 @@ interface DecodedBatch {
   readonly poison: number;
 }
 
-function decodeBatch(messages: JsMsg[]): DecodedBatch {
+/**
+ * Decodes, deduplicates, fingerprints and folds a batch while the one before is written: in slices of ~1 000
+ * records with the event loop let through between them, so the write's database replies are never kept
+ * waiting behind a whole batch of JavaScript (the database would idle meanwhile).
+ */
+async function decodeBatch(messages: JsMsg[]): Promise<DecodedBatch> {
   const usage = new UsageBatch();
+  let sinceYield = 0;
   for (const message of messages) {
     const decoded = decodeUsageEvent(message.data);
-    if (decoded.ok) usage.add(message.seq, decoded.event);
+    if (decoded.ok) {
+      usage.add(message.seq, decoded.event);
+      sinceYield += decoded.event.data.records.length;
+    }
+    if (++sinceYield >= 1_000) {
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
   return { messages, usage, records: usage.size, poison: messages.length - usage.events.length };
 }
