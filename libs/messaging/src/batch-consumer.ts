@@ -105,7 +105,8 @@ export async function runBatchConsumer<B>(options: BatchConsumerOptions<B>): Pro
           // Take what has arrived into the batch being built, up to its bounds.
           // Stops early when the batch in flight has finished: the database is idle, and the next batch goes now.
           while (head < buffer.length && !(building && (full(building) || inFlight?.done))) {
-            const message = buffer[head++];
+            const message = buffer[head];
+            buffer[head++] = undefined as unknown as JsMsg; // taken: the batch holds it now, not the queue
             building ??= { batch: options.open(), messages: [], weight: 0 };
             building.messages.push(message);
             building.weight += options.add(building.batch, message);
@@ -113,7 +114,7 @@ export async function runBatchConsumer<B>(options: BatchConsumerOptions<B>): Pro
             // database never waits for this loop to finish building the next batch.
             if (inFlight && !inFlight.done) await yieldToEventLoop();
           }
-          if (head > 1024 && head * 2 > buffer.length) {
+          if (head > 64 && head * 2 > buffer.length) {
             buffer = buffer.slice(head);
             head = 0;
           }
