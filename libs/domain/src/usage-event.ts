@@ -98,7 +98,8 @@ function recordProblem(record: unknown): string | undefined {
 export function decodeUsageEvent(payload: Uint8Array | string): DecodeResult {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+    // A view of the payload's bytes, not a copy of them.
+    parsed = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
   } catch {
     return { ok: false, reason: 'payload is not JSON' };
   }
