@@ -49,6 +49,29 @@ describe('POST /v1/webhooks/openrouter/{orgId}', () => {
     expect((await pipeline.projection(orgId)).find((r) => r.model === 'x-ai/grok-4')).toMatchObject({ total_tokens: 10, requests: 1 });
   });
 
+  it('answers alike whichever edge serves it: a chunked body or a query string goes through Fastify, the rest straight from Node', async () => {
+    const url = `${pipeline.ingestUrl}/v1/webhooks/openrouter/${orgId}`;
+    const chunked = signDelivery(secret, 'wh-edge-chunked', JSON.stringify(generation()));
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(chunked.body));
+        controller.close();
+      },
+    });
+    const viaStream = await fetch(url, { method: 'POST', headers: chunked.headers, body: stream, duplex: 'half' } as RequestInit);
+    const query = signDelivery(secret, 'wh-edge-query', JSON.stringify({ data: generation() }));
+    const viaQuery = await fetch(`${url}?from=edge-test`, { method: 'POST', headers: query.headers, body: query.body });
+    const plain = signDelivery(secret, 'wh-edge-query', query.body);
+    const retriedPlainly = await fetch(url, { method: 'POST', headers: plain.headers, body: plain.body });
+    for (const response of [viaStream, viaQuery, retriedPlainly]) {
+      expect(response.status).toBe(202);
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    }
+    expect(await viaStream.json()).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await viaQuery.json()).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await retriedPlainly.json()).toEqual({ accepted: 0, duplicates: 1 });
+  });
+
   describe('rejects bad input with a clear 4xx and changes nothing', () => {
     let messagesBefore: number;
     let rowsBefore: unknown;
