@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { decodeUsageEvent, encodeUsageEvent, recordFingerprint, UsageRecorded } from './usage-event';
+import fc from 'fast-check';
+import { isCalendarDay, parseRfc3339 } from './calendar';
+import { decodeUsageEvent, encodeUsageEvent, isRfc3339Instant, recordFingerprint, UsageRecorded } from './usage-event';
 
 const event: UsageRecorded = {
   type: 'UsageRecorded',
@@ -57,4 +59,33 @@ describe('usage event codec', () => {
     const text = JSON.stringify([record.model, record.rawCostUsd, record.promptTokens, record.completionTokens, record.occurredAt, record.user]);
     expect(recordFingerprint(record)).toBe(createHash('sha256').update(text).digest('base64url').slice(0, 22));
   });
+
+  describe('the decoder\'s quick checks of instants and days', () => {
+    // The canonical shape with any digits in it (and now and then another character), so that hours 24,
+    // February 30ths, years before 0100 and stray letters are all met.
+    const digit = fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...'0123456789') }, { weight: 1, arbitrary: fc.constantFrom('a', ' ', '-', ':', '9') });
+    const digits = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((d) => d.join(''));
+    const year = fc.oneof(digits(4), fc.constantFrom('2024', '2100', '2000', '1900', '0099', '0100'));
+    const canonical = fc
+      .tuple(year, digits(2), fc.oneof(digits(2), fc.constantFrom('29', '30', '31')), digits(2), digits(2), digits(2), digits(3))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+
+    it('accepts exactly the instants parseRfc3339 accepts', () => {
+      fc.assert(fc.property(fc.oneof(canonical, fc.string()), (text) => expect(isRfc3339Instant(text)).toBe(parseRfc3339(text) !== undefined)), { numRuns: 5000 });
+      for (const text of ['2026-12-04T10:00:00.000Z', '2024-02-29T23:59:59.999Z', '2026-12-04T10:00:00+01:00', '2026-12-04t10:00:00.5z']) expect(isRfc3339Instant(text)).toBe(true);
+      for (const text of ['2026-02-29T10:00:00.000Z', '2026-12-04T24:00:00.000Z', '0099-12-04T10:00:00.000Z', '2026-12-04T10:00:00.00aZ']) expect(isRfc3339Instant(text)).toBe(false);
+    });
+
+    it('accepts exactly the usage days isCalendarDay accepts', () => {
+      const day = fc.tuple(year, digits(2), fc.oneof(digits(2), fc.constantFrom('29', '30', '31'))).map(([y, m, d]) => `${y}-${m}-${d}`);
+      fc.assert(
+        fc.property(fc.oneof(day, fc.string({ maxLength: 12 })), (usageDay) => {
+          const decoded = decodeUsageEvent(withRecord({ usageDay }));
+          expect(decoded.ok).toBe(isCalendarDay(usageDay));
+        }),
+        { numRuns: 3000 },
+      );
+    });
+  });
 });
+

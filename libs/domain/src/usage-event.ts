@@ -85,10 +85,52 @@ function recordProblem(record: unknown): string | undefined {
   if (!isDecimalString(r.markupRate) || Number(r.markupRate) <= 0) return 'markupRate';
   if (!isNonNegativeInteger(r.promptTokens, USAGE_BOUNDS.maxTokens)) return 'promptTokens';
   if (!isNonNegativeInteger(r.completionTokens, USAGE_BOUNDS.maxTokens)) return 'completionTokens';
-  if (typeof r.occurredAt !== 'string' || !parseRfc3339(r.occurredAt)) return 'occurredAt';
-  if (typeof r.usageDay !== 'string' || !isCalendarDay(r.usageDay)) return 'usageDay';
+  if (typeof r.occurredAt !== 'string' || !isRfc3339Instant(r.occurredAt)) return 'occurredAt';
+  if (typeof r.usageDay !== 'string' || !(r.usageDay.length === 10 ? isDayAt(r.usageDay, 0) : isCalendarDay(r.usageDay))) return 'usageDay';
   if (r.user !== null && !isBoundedString(r.user, USAGE_BOUNDS.userMaxLength)) return 'user';
   return undefined;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Digits from `from` to `to` (exclusive) as a number, or -1 when any is not a digit. */
+function digitsAt(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * `YYYY-MM-DD` at `at` a real date, years 0100 to 9999: what `isCalendarDay` decides, read with `charCodeAt`
+ * instead of a regular expression (the decoder checks two per record).
+ */
+function isDayAt(text: string, at: number): boolean {
+  if (text.charCodeAt(at + 4) !== 45 || text.charCodeAt(at + 7) !== 45) return false;
+  const year = digitsAt(text, at, at + 4);
+  const month = digitsAt(text, at + 5, at + 7);
+  const day = digitsAt(text, at + 8, at + 10);
+  if (year < 100 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
+}
+
+/**
+ * Whether `parseRfc3339` accepts the text. The form ingest writes (`Date.toISOString()`:
+ * `YYYY-MM-DDTHH:MM:SS.sssZ`) is checked character by character, without a regular expression or a Date;
+ * anything else goes through `parseRfc3339` itself.
+ */
+export function isRfc3339Instant(text: string): boolean {
+  if (text.length === 24 && text.charCodeAt(10) === 84 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58 && text.charCodeAt(19) === 46 && text.charCodeAt(23) === 90) {
+    const hour = digitsAt(text, 11, 13);
+    const minute = digitsAt(text, 14, 16);
+    const second = digitsAt(text, 17, 19);
+    return isDayAt(text, 0) && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && digitsAt(text, 20, 23) >= 0;
+  }
+  return parseRfc3339(text) !== undefined;
 }
 
 /**
