@@ -24,6 +24,11 @@ export interface BatchConsumerOptions<B> {
   readonly open: () => B;
   /** Takes one message into the batch (synchronously: decode, fold); returns the message's weight. */
   readonly add: (batch: B, message: JsMsg) => number;
+  /**
+   * Finishes a full batch's work ahead of its turn (serializing what the handler will send), called while the
+   * batch before is still being handled, so that work overlaps it rather than delaying the next transaction.
+   */
+  readonly seal?: (batch: B) => void;
   /** The handler must settle (ack/term) every message of a batch it returns normally for; throwing naks the batch. */
   readonly handle: (batch: B, messages: JsMsg[]) => Promise<void>;
   readonly onError: (error: unknown, attempt: number) => void;
@@ -63,6 +68,7 @@ interface Building<B> {
   readonly batch: B;
   readonly messages: JsMsg[];
   weight: number;
+  sealed?: boolean;
 }
 
 export async function runBatchConsumer<B>(options: BatchConsumerOptions<B>): Promise<void> {
@@ -113,6 +119,10 @@ export async function runBatchConsumer<B>(options: BatchConsumerOptions<B>): Pro
             // While a batch is in its transaction, let its database replies through between messages, so the
             // database never waits for this loop to finish building the next batch.
             if (inFlight && !inFlight.done) await yieldToEventLoop();
+          }
+          if (building && !building.sealed && full(building) && inFlight && !inFlight.done && options.seal) {
+            options.seal(building.batch);
+            building.sealed = true;
           }
           if (head > 64 && head * 2 > buffer.length) {
             buffer = buffer.slice(head);

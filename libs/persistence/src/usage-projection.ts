@@ -54,6 +54,14 @@ const UNIQUE_VIOLATION = '23505';
  * first in stream order stands), fingerprinted, and folded on the assumption that every record is new (true
  * unless the ledger says otherwise, when the writer folds again what it did count).
  */
+/** A batch's statements' parameters, ready to send. */
+export interface SealedBatch {
+  readonly ledgerParams: readonly string[];
+  readonly delta: ReturnType<UsageFold['result']>;
+  readonly dailyParams: readonly string[];
+  readonly userParams: readonly string[];
+}
+
 export class UsageBatch {
   /** The events taken, in order. */
   readonly events: StreamedUsageEvent[] = [];
@@ -67,6 +75,7 @@ export class UsageBatch {
   readonly repeated: OrgUsageRecord[] = [];
   readonly fold = new UsageFold();
   private recordCount = 0;
+  private sealed?: SealedBatch;
   maxSeq = 0;
   clock = '';
 
@@ -86,6 +95,7 @@ export class UsageBatch {
   }
 
   add(streamSeq: number, event: UsageEvent): void {
+    if (this.sealed) throw new Error('a sealed batch takes no more events');
     this.events.push({ streamSeq, event });
     if (streamSeq > this.maxSeq) this.maxSeq = streamSeq;
     if (event.metadata.receivedAt > this.clock) this.clock = event.metadata.receivedAt;
@@ -104,6 +114,25 @@ export class UsageBatch {
       this.fingerprints.push(recordFingerprint(entry.record));
       this.fold.add(entry.orgId, entry.record);
     }
+  }
+
+  /**
+   * Everything the transaction sends, worked out now (ledger rows sorted and serialized, the fold's rows and
+   * their parameters), so that it is done while the batch before is still in its transaction rather than
+   * between this batch's statements. Takes no more events after. Idempotent.
+   */
+  seal(): SealedBatch {
+    if (!this.sealed) {
+      const rows = this.ledgerRows();
+      const delta = this.fold.result();
+      this.sealed = {
+        ledgerParams: [arrayLiteral(rows.orgIds, false), arrayLiteral(rows.generationIds), arrayLiteral(rows.occurredAt, false), arrayLiteral(rows.fingerprints, false), arrayLiteral(rows.seqs, false)],
+        delta,
+        dailyParams: dailyParams(delta.daily),
+        userParams: userParams(delta.monthlyUsers),
+      };
+    }
+    return this.sealed;
   }
 
   /** The ledger rows, sorted by (org, generation id) so that concurrent writers lock in the same order. */
@@ -147,20 +176,21 @@ export class UsageProjectionWriter {
     if (prepared.events.length === 0) return { projected: 0, duplicates: 0, conflicts: [], orgsChanged: [] };
 
     return withTransaction(this.pool, async (client) => {
-      const fresh = await this.claimGenerations(client, prepared);
-      let delta: ReturnType<UsageFold['result']>;
+      const sealed = prepared.seal();
+      const fresh = await this.claimGenerations(client, prepared, sealed);
+      let { delta, dailyParams: daily, userParams: users } = sealed;
       let alreadyCounted: OrgUsageRecord[] = [];
-      if (fresh === 'all') {
-        delta = prepared.fold.result();
-      } else {
+      if (fresh !== 'all') {
         alreadyCounted = prepared.unique(fresh, false);
         const fold = new UsageFold();
         for (const { orgId, record } of prepared.unique(fresh, true)) fold.add(orgId, record);
         delta = fold.result();
+        daily = dailyParams(delta.daily);
+        users = userParams(delta.monthlyUsers);
       }
       const conflicts = await this.findConflicts(client, [...alreadyCounted, ...prepared.repeated]);
-      await this.upsertDaily(client, delta.daily);
-      await this.insertMonthlyUsers(client, delta.monthlyUsers);
+      if (delta.daily.length > 0) await this.upsertDaily(client, daily);
+      if (delta.monthlyUsers.length > 0) await this.insertMonthlyUsers(client, users);
       await this.advanceCheckpoint(client, prepared.maxSeq, prepared.clock);
       // SKIP LOCKED: instances pruning at the same time take different rows instead of waiting on each other.
       // ORDER BY: oldest first, and it keeps the planner on the occurred_at index; without it a ledger not yet
@@ -190,15 +220,14 @@ export class UsageProjectionWriter {
    * after waiting for that one to commit); then it is rolled back to the savepoint and run again with ON CONFLICT
    * DO NOTHING RETURNING, in the same transaction, to learn which rows are new.
    */
-  private async claimGenerations(client: PoolClient, batch: UsageBatch): Promise<Set<string> | 'all'> {
+  private async claimGenerations(client: PoolClient, batch: UsageBatch, sealed: SealedBatch): Promise<Set<string> | 'all'> {
     if (batch.uniqueCount === 0) return 'all';
-    const rows = batch.ledgerRows();
-    const params = [arrayLiteral(rows.orgIds, false), arrayLiteral(rows.generationIds), arrayLiteral(rows.occurredAt, false), arrayLiteral(rows.fingerprints, false), arrayLiteral(rows.seqs, false)];
+    const params = sealed.ledgerParams;
     const insert = `INSERT INTO ${this.tables.ledger} (org_id, generation_id, occurred_at, fingerprint, stream_seq)
        SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::int8[])`;
     await client.query('SAVEPOINT ledger');
     try {
-      await client.query(insert, params);
+      await client.query(insert, [...params]);
       return 'all';
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
@@ -206,7 +235,7 @@ export class UsageProjectionWriter {
     await client.query('ROLLBACK TO SAVEPOINT ledger');
     const { rows: inserted } = await client.query<[string, string]>({
       text: `${insert} ON CONFLICT (org_id, generation_id) DO NOTHING RETURNING org_id, generation_id`,
-      values: params,
+      values: [...params],
       rowMode: 'array',
     });
     return new Set(inserted.map(([orgId, generationId]) => `${orgId}\u0000${generationId}`));
@@ -229,8 +258,7 @@ export class UsageProjectionWriter {
       .map((entry) => ({ orgId: entry.orgId, generationId: entry.record.generationId }));
   }
 
-  private async upsertDaily(client: PoolClient, rows: readonly DailyModelUsageText[]): Promise<void> {
-    if (rows.length === 0) return;
+  private async upsertDaily(client: PoolClient, params: readonly string[]): Promise<void> {
     await client.query(
       `INSERT INTO ${this.tables.daily} AS d
          (org_id, usage_day, model, prompt_tokens, completion_tokens, total_tokens, requests, raw_cost, markup_cost)
@@ -245,27 +273,16 @@ export class UsageProjectionWriter {
          raw_cost          = trim_scale(d.raw_cost + EXCLUDED.raw_cost),
          markup_cost       = trim_scale(d.markup_cost + EXCLUDED.markup_cost),
          updated_at        = now()`,
-      [
-        arrayLiteral(rows.map((r) => r.orgId), false),
-        arrayLiteral(rows.map((r) => r.usageDay), false),
-        arrayLiteral(rows.map((r) => r.model), false),
-        arrayLiteral(rows.map((r) => r.promptTokens), false),
-        arrayLiteral(rows.map((r) => r.completionTokens), false),
-        arrayLiteral(rows.map((r) => r.totalTokens), false),
-        arrayLiteral(rows.map((r) => r.requests), false),
-        arrayLiteral(rows.map((r) => r.rawCost), false),
-        arrayLiteral(rows.map((r) => r.markupCost), false),
-      ],
+      [...params],
     );
   }
 
-  private async insertMonthlyUsers(client: PoolClient, users: readonly MonthlyUser[]): Promise<void> {
-    if (users.length === 0) return;
+  private async insertMonthlyUsers(client: PoolClient, params: readonly string[]): Promise<void> {
     await client.query(
       `INSERT INTO ${this.tables.monthlyUsers} (org_id, month, user_id)
        SELECT o, (m || '-01')::date, u FROM unnest($1::text[], $2::text[], $3::text[]) AS t(o, m, u)
        ON CONFLICT DO NOTHING`,
-      [arrayLiteral(users.map((u) => u.orgId), false), arrayLiteral(users.map((u) => u.month), false), arrayLiteral(users.map((u) => u.user))],
+      [...params],
     );
   }
 
@@ -305,6 +322,24 @@ export class UsageProjectionWriter {
     );
     return rowCount ?? 0;
   }
+}
+
+function dailyParams(rows: readonly DailyModelUsageText[]): string[] {
+  return [
+    arrayLiteral(rows.map((r) => r.orgId), false),
+    arrayLiteral(rows.map((r) => r.usageDay), false),
+    arrayLiteral(rows.map((r) => r.model), false),
+    arrayLiteral(rows.map((r) => r.promptTokens), false),
+    arrayLiteral(rows.map((r) => r.completionTokens), false),
+    arrayLiteral(rows.map((r) => r.totalTokens), false),
+    arrayLiteral(rows.map((r) => r.requests), false),
+    arrayLiteral(rows.map((r) => r.rawCost), false),
+    arrayLiteral(rows.map((r) => r.markupCost), false),
+  ];
+}
+
+function userParams(users: readonly MonthlyUser[]): string[] {
+  return [arrayLiteral(users.map((u) => u.orgId), false), arrayLiteral(users.map((u) => u.month), false), arrayLiteral(users.map((u) => u.user))];
 }
 
 const NEEDS_ESCAPE = /["\\]/;

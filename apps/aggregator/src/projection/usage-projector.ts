@@ -83,6 +83,7 @@ export class UsageProjector implements OnApplicationBootstrap, OnApplicationShut
       // before is in its transaction.
       open: () => new PendingBatch(),
       add: (batch, message) => batch.add(message),
+      seal: (batch) => batch.usage.seal(),
       handle: (batch) => this.project(writer, batch),
     });
   }

@@ -244,9 +244,9 @@ interface DecodedBatch {
 }
 
 /**
- * Decodes, deduplicates, fingerprints and folds a batch while the one before is written: in slices of ~1 000
- * records with the event loop let through between them, so the write's database replies are never kept
- * waiting behind a whole batch of JavaScript (the database would idle meanwhile).
+ * Decodes, deduplicates, fingerprints, folds and serializes (seals) a batch while the one before is written:
+ * in slices of ~1 000 records with the event loop let through between them, so the write's database replies
+ * are never kept waiting behind a whole batch of JavaScript (the database would idle meanwhile).
  */
 async function decodeBatch(messages: JsMsg[]): Promise<DecodedBatch> {
   const usage = new UsageBatch();
@@ -262,5 +262,6 @@ async function decodeBatch(messages: JsMsg[]): Promise<DecodedBatch> {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
+  usage.seal();
   return { messages, usage, records: usage.size, poison: messages.length - usage.events.length };
 }
