@@ -26,10 +26,11 @@ const MAX_BATCH = Number(process.env.AGGREGATOR_MAX_BATCH ?? 1000);
 const MAX_RECORDS = Number(process.env.AGGREGATOR_MAX_RECORDS ?? 10_000);
 /**
  * Messages delivered and not yet acknowledged (the stream's flow control): what this process buffers at most,
- * ~14 MB of 100-record messages at 500, i.e. five 10 000-record batches. Shared by all instances on the durable
- * consumer. (The client pulls again as soon as messages arrive, so nothing else bounds the buffer.)
+ * ~8 MB of 100-record messages at 300, i.e. three 10 000-record batches (the one in flight, the one being built
+ * and one more). Shared by all instances on the durable consumer. (The client pulls again as soon as messages
+ * arrive, so nothing else bounds the buffer.)
  */
-const MAX_ACK_PENDING = Number(process.env.AGGREGATOR_MAX_ACK_PENDING ?? 500);
+const MAX_ACK_PENDING = Number(process.env.AGGREGATOR_MAX_ACK_PENDING ?? 300);
 /**
  * How long the server waits for an ack before redelivering: the time a crashed instance's in-flight batch
  * waits before another instance takes it. Batches commit in milliseconds, so 10 s is ample headroom.
