@@ -177,4 +177,78 @@ describe('ReportCache', () => {
     expect(Object.isFrozen(value)).toBe(true);
     expect(Object.isFrozen(value[0])).toBe(true);
   });
+
+  describe('refresh-ahead', () => {
+    // Entries become refreshable at 50 % of the 1 000 ms TTL (random() = 0 picks the start of the 50–75 % range).
+    const refreshing = (maxRefreshes = 2) => {
+      const cache = new ReportCache({ ...options, refreshAfter: { fromShare: 0.5, toShare: 0.75, maxRefreshes }, random: () => 0 });
+      cache.goLive();
+      return cache;
+    };
+    const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('answers a late hit from the cache and reloads it in the background, once', async () => {
+      const cache = refreshing();
+      const reload = deferred<string>();
+      const load = jest.fn().mockResolvedValueOnce('first').mockReturnValueOnce(reload.promise).mockResolvedValue('third');
+      await cache.get('acme', 'k', load);
+      now = 499;
+      expect(await cache.get('acme', 'k', load)).toBe('first');
+      expect(load).toHaveBeenCalledTimes(1); // still fresh
+      now = 500;
+      expect(await cache.get('acme', 'k', load)).toBe('first');
+      expect(await cache.get('acme', 'k', load)).toBe('first');
+      expect(load).toHaveBeenCalledTimes(2); // one reload, however many hits
+      reload.resolve('second');
+      await flush();
+      expect(await cache.get('acme', 'k', load)).toBe('second');
+      now = 999; // the reload (stored at 500) began a new life: fresh until 1 000, alive until 1 500
+      expect(await cache.get('acme', 'k', load)).toBe('second');
+      expect(load).toHaveBeenCalledTimes(2);
+      now = 1_499;
+      expect(await cache.get('acme', 'k', load)).toBe('second');
+      expect(load).toHaveBeenCalledTimes(3);
+    });
+
+    it('never serves an entry past its TTL, reload or not', async () => {
+      const cache = refreshing(0); // no background reloads allowed at all
+      const load = jest.fn().mockResolvedValueOnce('first').mockResolvedValue('second');
+      await cache.get('acme', 'k', load);
+      now = 900;
+      expect(await cache.get('acme', 'k', load)).toBe('first');
+      now = 1_000;
+      expect(await cache.get('acme', 'k', load)).toBe('second');
+      expect(load).toHaveBeenCalledTimes(2);
+    });
+
+    it('runs at most maxRefreshes reloads at once', async () => {
+      const cache = refreshing(1);
+      const slow = deferred<string>();
+      const loads = { a: jest.fn().mockResolvedValueOnce('a1').mockReturnValueOnce(slow.promise), b: jest.fn().mockResolvedValue('b') };
+      await cache.get('acme', 'a', loads.a);
+      await cache.get('acme', 'b', loads.b);
+      now = 600;
+      await cache.get('acme', 'a', loads.a); // starts the one reload allowed
+      await cache.get('acme', 'b', loads.b); // waits its turn: served, not reloaded
+      expect(loads.a).toHaveBeenCalledTimes(2);
+      expect(loads.b).toHaveBeenCalledTimes(1);
+      slow.resolve('a2');
+      await flush();
+      await cache.get('acme', 'b', loads.b);
+      expect(loads.b).toHaveBeenCalledTimes(2);
+    });
+
+    it('drops a background reload that was in flight when its org was signalled', async () => {
+      const cache = refreshing();
+      const reload = deferred<string>();
+      const load = jest.fn().mockResolvedValueOnce('before').mockReturnValueOnce(reload.promise).mockResolvedValue('after the commit');
+      await cache.get('acme', 'k', load);
+      now = 600;
+      await cache.get('acme', 'k', load); // reload in flight
+      cache.invalidateOrg('acme');
+      reload.resolve('read before the commit');
+      await flush();
+      expect(await cache.get('acme', 'k', load)).toBe('after the commit');
+    });
+  });
 });

@@ -7,6 +7,12 @@
 //
 // A load that was in flight when its org was invalidated is not stored (it may have read the projection before
 // the commit that signalled), and requests arriving after the signal never join it: they start a fresh read.
+//
+// Refresh-ahead: an entry hit in the last part of its life (from a random point between half and three quarters
+// of the TTL) is answered from the cache and reloaded in the background, a few reloads at a time. Without it,
+// entries filled together (a deploy, a busy minute) all expired together, and their reloads queued in front of
+// every other request's queries: a 1 000-org benchmark saw p99 jump from 2 to 150+ ms at each expiry wave. The
+// TTL stays the hard bound: past it an entry is never served.
 import { ExpiringLru } from './expiring-lru';
 
 export interface ReportCacheOptions {
@@ -15,10 +21,29 @@ export interface ReportCacheOptions {
   readonly maxEntries: number;
   /** Budget of rows over all entries (an entry weighs its rows + 1). */
   readonly maxRows: number;
+  /** Refresh-ahead: reload in the background when hit after this share of the TTL (drawn per entry), at most `maxRefreshes` at once. */
+  readonly refreshAfter?: { readonly fromShare: number; readonly toShare: number; readonly maxRefreshes: number };
   readonly now?: () => number;
+  readonly random?: () => number;
 }
 
-export const REPORT_CACHE_DEFAULTS: ReportCacheOptions = { ttlMs: 30_000, maxEntries: 20_000, maxRows: 400_000 };
+/**
+ * Five minutes: signals keep answers fresh (the TTL is only the bound for a signal lost on a live connection,
+ * e.g. across a broken cluster route), and every expiry is a reload: with 1 000 orgs' one-year reports a 30 s
+ * TTL kept PostgreSQL busy reloading and put 150–800 ms on the p99 at 500 requests/s.
+ */
+export const REPORT_CACHE_DEFAULTS: ReportCacheOptions = {
+  ttlMs: 5 * 60_000,
+  maxEntries: 20_000,
+  maxRows: 400_000,
+  refreshAfter: { fromShare: 0.5, toShare: 0.75, maxRefreshes: 2 },
+};
+
+interface Stored {
+  readonly value: unknown;
+  /** From when a hit also starts a background reload. */
+  readonly refreshAt: number;
+}
 
 interface Flight {
   readonly orgId: string;
@@ -34,10 +59,12 @@ export function reportCacheKey(orgId: string, what: string): string {
 }
 
 export class ReportCache {
-  private readonly entries: ExpiringLru<string, unknown>;
+  private readonly entries: ExpiringLru<string, Stored>;
   private readonly keysByOrg = new Map<string, Set<string>>();
   private readonly flights = new Map<string, Flight>();
   private readonly now: () => number;
+  private readonly random: () => number;
+  private refreshing = 0;
   private live = false;
 
   constructor(
@@ -45,7 +72,8 @@ export class ReportCache {
     private readonly observe: (outcome: CacheOutcome) => void = () => undefined,
   ) {
     this.now = options.now ?? Date.now;
-    this.entries = new ExpiringLru<string, unknown>({
+    this.random = options.random ?? Math.random;
+    this.entries = new ExpiringLru<string, Stored>({
       maxEntries: options.maxEntries,
       maxWeight: options.maxRows,
       onRemove: (key) => this.unindex(key),
@@ -83,10 +111,12 @@ export class ReportCache {
       return load();
     }
     const key = reportCacheKey(orgId, what);
-    const cached = this.entries.get(key, this.now());
+    const now = this.now();
+    const cached = this.entries.get(key, now);
     if (cached !== undefined) {
       this.observe('hit');
-      return cached as T;
+      if (cached.refreshAt <= now) this.refreshInBackground(orgId, key, load, rows);
+      return cached.value as T;
     }
     const inFlight = this.flights.get(key);
     if (inFlight) {
@@ -94,15 +124,32 @@ export class ReportCache {
       return inFlight.promise as Promise<T>;
     }
     this.observe('miss');
+    return this.fly(orgId, key, load, rows);
+  }
+
+  private refreshInBackground<T>(orgId: string, key: string, load: () => Promise<T>, rows: (value: T) => number): void {
+    const limit = this.options.refreshAfter?.maxRefreshes ?? 0;
+    if (this.flights.has(key) || this.refreshing >= limit) return;
+    this.refreshing += 1;
+    this.fly(orgId, key, load, rows)
+      .catch(() => undefined) // the entry stays until its TTL; the next hit tries again
+      .finally(() => (this.refreshing -= 1));
+  }
+
+  /** Loads `key`, shared by whoever asks meanwhile, and stores the result unless the org was signalled since. */
+  private fly<T>(orgId: string, key: string, load: () => Promise<T>, rows: (value: T) => number): Promise<T> {
     const flight: Flight = {
       orgId,
       stale: false,
-      promise: load().then(
+      // A load that throws at once fails like one that rejects (a background refresh must not throw into its hit).
+      promise: new Promise<T>((resolve) => resolve(load())).then(
         (value) => {
           if (this.flights.get(key) === flight) this.flights.delete(key);
           const shared = freeze(value);
           if (!flight.stale && this.live) {
-            if (this.entries.set(key, shared, this.now() + this.options.ttlMs, rows(value) + 1)) this.index(orgId, key);
+            const now = this.now();
+            const stored: Stored = { value: shared, refreshAt: now + this.refreshDelay() };
+            if (this.entries.set(key, stored, now + this.options.ttlMs, rows(value) + 1)) this.index(orgId, key);
           }
           return shared;
         },
@@ -114,6 +161,12 @@ export class ReportCache {
     };
     this.flights.set(key, flight);
     return flight.promise as Promise<T>;
+  }
+
+  private refreshDelay(): number {
+    const refresh = this.options.refreshAfter;
+    if (!refresh) return Number.POSITIVE_INFINITY;
+    return this.options.ttlMs * (refresh.fromShare + (refresh.toShare - refresh.fromShare) * this.random());
   }
 
   /** The org's projection changed: drop its entries and disown its loads in flight. */
