@@ -23,6 +23,8 @@ interface Pacing {
   readonly warmupMs: number;
   /** Open loop at this many requests a second; absent: closed loop, as fast as the connections allow. */
   readonly ratePerSecond?: number;
+  /** Closed loop only: stop after this many requests (or at durationMs, whichever comes first). */
+  readonly maxRequests?: number;
   readonly label: string;
 }
 
@@ -189,8 +191,10 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
   }, 5_000);
   try {
     if (spec.ratePerSecond === undefined) {
+      let started = 0;
+      const limit = spec.maxRequests ?? Number.POSITIVE_INFINITY;
       const worker = async () => {
-        while (performance.now() < end) await send(performance.now());
+        while (performance.now() < end && started++ < limit) await send(performance.now());
       };
       await Promise.all(Array.from({ length: spec.connections }, worker));
     } else {
