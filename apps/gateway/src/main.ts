@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import type { FastifyError, FastifyReply } from 'fastify';
 import { readConfig } from '@mai/config';
-import { createLogger, runMain, startHttpService } from '@mai/platform';
+import { createLogger, limitHeapGrowth, runMain, startHttpService } from '@mai/platform';
 import { takeAccessTokenFromUrl } from './auth/query-token';
 import { tokenKeySettings } from './auth/token-verifier';
 import { DASHBOARD_DIST, serveDashboard } from './http/dashboard-site';
@@ -37,4 +37,6 @@ async function main(): Promise<void> {
   log.info({ port: config.ports.gateway, tokens: keys.kind === 'secret' ? 'HS256 (JWT_SECRET)' : `${keys.algorithm} (JWKS)`, dashboard: DASHBOARD_DIST }, 'gateway listening');
 }
 
+// Each request allocates its answer and keeps nothing; what lives is the report cache and remembered tokens.
+limitHeapGrowth(Number(process.env.GATEWAY_HEAP_GROWING_PERCENT ?? 50));
 runMain('gateway', main);

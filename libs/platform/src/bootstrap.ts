@@ -1,4 +1,5 @@
 // Starts a Nest application on Fastify with our logger, graceful shutdown and the contract's port.
+import { setFlagsFromString } from 'node:v8';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -30,6 +31,16 @@ export async function startHttpService(appModule: unknown, options: HttpServiceO
   await app.listen(options.port, options.host ?? '0.0.0.0');
   await options.afterListen?.(app);
   return app;
+}
+
+/**
+ * For services that allocate fast and keep little: V8 lets the old generation grow to several times what
+ * survives a major collection before the next; growing it by `percent` of that instead keeps resident memory
+ * near the live set, for a few more major collections (~10 ms each). A growing factor, not a limit: nothing runs
+ * out of memory for it. 0 keeps V8's default. (NODE_OPTIONS does not accept this flag, hence at start-up.)
+ */
+export function limitHeapGrowth(percent: number): void {
+  if (Number.isFinite(percent) && percent > 0) setFlagsFromString(`--heap-growing-percent=${Math.floor(percent)}`);
 }
 
 /** Runs a service's `main`, turning a start-up failure into a logged exit instead of a silent hang. */
