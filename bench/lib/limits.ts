@@ -39,23 +39,24 @@ the costs. Shares below are of each process's busy time in those profiles.
 - **Freshness (target 1 s, met).** A record waits for the batch in progress and then its own; batches are now
   bounded by 10 000 records and handed over as soon as the one before commits, so under half of peak ingest the
   p99 from 202 to visible is ~0.1 s (it was 1.5 s with 100 000-record batches).
-- **Dashboard queries (targets: p99 ≤ 10 ms at 500 req/s, 0.3× bare Fastify; missed except top-models' p99).**
-  Reports are now read from a per-org cache that the aggregator's commit signal invalidates (5 min bound should a
+- **Dashboard queries (targets: p99 ≤ 10 ms at 500 req/s, met for usage-by-model; 0.3× bare Fastify, missed).**
+  Reports are read from a per-org cache that the aggregator's commit signal invalidates (5 min bound should a
   signal be lost; reloaded ahead of expiry), the org's time zone and verified tokens are remembered, and the
   rate-limit upserts of one event-loop turn share one statement, so a cached report costs PostgreSQL a share of
-  one round trip. The gateway is the bottleneck: ~145 µs of CPU per top-models or monthly-summary request and
+  one round trip. The gateway is now the bottleneck: ~145 µs of CPU per top-models or monthly-summary request and
   ~300 µs per usage-by-model (which builds 12 models' money with decimal.js and a larger answer), on one core, so
-  saturation is 3 000–7 000 req/s (0.07–0.16× bare Fastify's ~40 000). Of its time: socket writes ~19 %, Nest's
-  router, guards, validation pipe and class-transformer ~10 %, decimal.js ~8 %, pino-http's request log ~3.5 %,
-  GC ~5 %. At 500 req/s the p50 is ~2 ms and the p99 10–50 ms: the gateway, PostgreSQL and the load generator
-  share two cores, and a request that lands behind a burst waits its turn. Cold reads (the first of an org's
-  report) cost 20–120 ms at the p50 under a concurrent fill (a one-year report is ~6 ms of PostgreSQL CPU).
+  saturation is 3 000–7 000 req/s (0.08–0.16× bare Fastify). Of its time: socket writes ~19 %, Nest's router,
+  guards, validation pipe and class-transformer ~10 %, decimal.js ~8 %, pino-http's request log ~3.5 %, GC ~5 %.
+  0.3× would need the report routes served before Nest, as ingest's webhooks now are, and the built answer cached
+  per role and rate. At 500 req/s the p50 is ~2 ms and the p99 8–17 ms: the gateway, PostgreSQL and the load
+  generator share two cores. Cold reads (an org's first, which fill the cache) cost 20–110 ms at the p50 while
+  1 000 orgs are filled at once: a one-year report is ~6 ms of PostgreSQL CPU.
 - **Peak RSS (target < 200 MB each).** The services now run compiled (as in the Docker image) from bare Node's
   ~40 MB. The aggregator holds ~35 MB live; \`--heap-growing-percent=50\` (set at start-up) keeps V8 from growing
   its heap to several times that, and its buffer is bounded by 300 unacknowledged messages: 185 MB at the peak of a
-  1 M backlog drain (638 MB before). Ingest makes far less garbage per request now (~130–170 MB). The gateway's
-  peak (220–290 MB) is heap growth under a high allocation rate across 1 000 orgs' cached reports and ~20 000
-  remembered tokens; the same growing factor would likely bring it under 200 MB (not yet applied).
+  1 M backlog drain (638 MB before). The gateway (1 000 orgs' cached reports, ~20 000 remembered tokens) and ingest
+  use the same growing factor: the gateway went from 220–290 to ~210 MB, just over the target; its live set after
+  a major collection is ~60 MB, the rest is heap V8 keeps for a high allocation rate.
 
 Fixed on the way (each with its tests): webhook signatures verified with node:crypto instead of a pure-JS SHA-256
 (25 → 5 µs per one-record webhook, 215 → 14 µs per 100-record one); plainly valid records accepted without

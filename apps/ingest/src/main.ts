@@ -1,7 +1,7 @@
 // ingest: signed usage webhooks → validated → published to JetStream (contract §3).
 import 'reflect-metadata';
 import { readConfig } from '@mai/config';
-import { runMain, startHttpService } from '@mai/platform';
+import { limitHeapGrowth, runMain, startHttpService } from '@mai/platform';
 import { IngestModule } from './ingest.module';
 import { installIngestHttpHandling } from './http-handling';
 import { serveReceivers } from './receivers';
@@ -22,4 +22,6 @@ async function main(): Promise<void> {
   });
 }
 
+// Each delivery allocates its body, events and answer and keeps nothing past its PubAck.
+limitHeapGrowth(Number(process.env.INGEST_HEAP_GROWING_PERCENT ?? 50));
 runMain('ingest', main);
