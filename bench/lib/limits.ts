@@ -39,7 +39,7 @@ the costs. Shares below are of each process's busy time in those profiles.
 - **Freshness (target 1 s, met).** A record waits for the batch in progress and then its own; batches are now
   bounded by 10 000 records and handed over as soon as the one before commits, so under half of peak ingest the
   p99 from 202 to visible is ~0.1 s (it was 1.5 s with 100 000-record batches).
-- **Dashboard queries (targets: p99 ≤ 10 ms at 500 req/s, met for usage-by-model; 0.3× bare Fastify, missed).**
+- **Dashboard queries (targets: p99 ≤ 10 ms at 500 req/s, met or within ~2 ms of it from run to run; 0.3× bare Fastify, missed).**
   Reports are read from a per-org cache that the aggregator's commit signal invalidates (5 min bound should a
   signal be lost; reloaded ahead of expiry), the org's time zone and verified tokens are remembered, and the
   rate-limit upserts of one event-loop turn share one statement, so a cached report costs PostgreSQL a share of
@@ -55,8 +55,9 @@ the costs. Shares below are of each process's busy time in those profiles.
   ~40 MB. The aggregator holds ~35 MB live; \`--heap-growing-percent=50\` (set at start-up) keeps V8 from growing
   its heap to several times that, and its buffer is bounded by 300 unacknowledged messages: 185 MB at the peak of a
   1 M backlog drain (638 MB before). The gateway (1 000 orgs' cached reports, ~20 000 remembered tokens) and ingest
-  use the same growing factor: the gateway went from 220–290 to ~210 MB, just over the target; its live set after
-  a major collection is ~60 MB, the rest is heap V8 keeps for a high allocation rate.
+  use the same growing factor: ingest went to ~135 MB and the gateway from 220–290 to ~210 MB, just over the
+  target; the gateway's live set after a major collection is ~60 MB, the rest is heap V8 keeps for a high
+  allocation rate.
 
 Fixed on the way (each with its tests): webhook signatures verified with node:crypto instead of a pure-JS SHA-256
 (25 → 5 µs per one-record webhook, 215 → 14 µs per 100-record one); plainly valid records accepted without
