@@ -24,13 +24,13 @@ describe('LookupCache', () => {
     expect(loads).toEqual(['a', 'b', 'b', 'a']);
   });
 
-  it('forgets everything rather than grow past its bound', async () => {
+  it('forgets the least recently used rather than grow past its bound', async () => {
     const cache = new LookupCache<number>({ hitTtlMs: 60_000, missTtlMs: 60_000, maxEntries: 2 });
     let loads = 0;
     const load = async () => ++loads;
     await cache.get('a', load);
     await cache.get('b', load);
-    await cache.get('c', load); // clears, then stores c
+    await cache.get('c', load); // a, the least recently used, goes
     await cache.get('a', load);
     expect(loads).toBe(4);
   });

@@ -3,7 +3,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyOptions } from 'jose';
 import { ConfigError, ServiceConfig } from '@mai/config';
 import { ViewerRole, isOrgId } from '@mai/domain';
-import { ExpiringLru } from '../cache/expiring-lru';
+import { ExpiringLru } from '@mai/platform';
 
 /** Who is asking, as the token says. */
 export interface Viewer {

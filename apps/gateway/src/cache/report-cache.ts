@@ -13,7 +13,7 @@
 // entries filled together (a deploy, a busy minute) all expired together, and their reloads queued in front of
 // every other request's queries: a 1 000-org benchmark saw p99 jump from 2 to 150+ ms at each expiry wave. The
 // TTL stays the hard bound: past it an entry is never served.
-import { ExpiringLru } from './expiring-lru';
+import { ExpiringLru } from '@mai/platform';
 
 export interface ReportCacheOptions {
   /** How long an entry may be served without a signal: the staleness bound when a signal is lost. */

@@ -3,9 +3,8 @@
 import { BadRequestException, ForbiddenException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { CalendarDay, CatalogModel, PeriodResult, dayInZone } from '@mai/domain';
 import { UsageQueries } from '@mai/persistence';
-import { PostgresConnection, PricingClient } from '@mai/platform';
+import { ExpiringLru, PostgresConnection, PricingClient } from '@mai/platform';
 import type { Viewer } from '../auth/token-verifier';
-import { ExpiringLru } from '../cache/expiring-lru';
 import { ExchangeRateQuote, ExchangeRates } from '../pricing/exchange-rates';
 
 export const CLOCK = Symbol('CLOCK');
